@@ -1,0 +1,2 @@
+namespace OpenVdi.Tests;
+public class Smoke { [Fact] public void Runs() => Assert.True(true); }
