@@ -1,0 +1,367 @@
+using System.Diagnostics;
+using OpenVdi.Transport;
+using static OpenVdi.Transport.ControlSegmentDescriptor;
+
+namespace OpenVdi;
+
+/// <summary>
+/// One device of a set, client side: the implementation of <see cref="IClientVirtualDevice"/>.
+/// </summary>
+/// <remarks>
+/// The device's ring: the server publishes command <c>s</c> in slot <c>s mod SlotsPerDevice</c> and advances
+/// <c>head</c>; this side delivers in order from <c>tail</c>. A slot goes Queued → Delivered → Completing →
+/// Completed, each step a compare-and-swap, so a command is delivered or flushed once and completed once. In
+/// IO-ERROR, queued commands other than ClearError are completed here with ERROR_IO_DEVICE without being
+/// delivered, and a ClearError waits until every delivered command is completed.
+/// </remarks>
+public sealed class ClientVirtualDevice : IClientVirtualDevice
+{
+    private readonly ClientVirtualDeviceSet _set;
+    private readonly ControlSegment _control;
+    private readonly DeviceRecord _record;
+    private readonly long _dirtyBit;
+    private readonly VdcCommand[] _commands;
+    private uint _tail;
+    private int _ended;
+
+    internal ClientVirtualDevice(ClientVirtualDeviceSet set, ControlSegment control, int index, string name)
+    {
+        _set = set;
+        _control = control;
+        Index = index;
+        Name = name;
+        _record = control.Device(index);
+        _dirtyBit = 1L << index;
+        _commands = new VdcCommand[SlotsPerDevice];
+        for (int i = 0; i < _commands.Length; i++)
+        {
+            _commands[i] = new VdcCommand(this, i);
+        }
+
+        _tail = (uint)Volatile.Read(ref _record.Tail);
+    }
+
+    /// <summary>The device's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The device's position in the set (0 is the device named after the set).</summary>
+    public int Index { get; }
+
+    /// <summary>Whether GetCommand has returned VD_E_CLOSE: the device's normal end.</summary>
+    public bool HasEnded => Volatile.Read(ref _ended) != 0;
+
+    /// <inheritdoc/>
+    public VdiResult GetCommand(uint timeoutMs, out VdcCommand? command)
+    {
+        command = null;
+        var gate = _set.Gate;
+        if (!gate.TryEnter())
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        try
+        {
+            if (_set.Control != _control)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            var deadline = new Deadline(timeoutMs);
+            int spins = WaitPolicy.SpinIterations;
+            while (true)
+            {
+                int observed = Volatile.Read(ref _record.Wake);
+                var result = TryTake(out command);
+                if (result != VdiResult.VD_E_TIMEOUT)
+                {
+                    return result;
+                }
+
+                if (spins-- > 0)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+
+                int slice = deadline.RemainingMs(WaitPolicy.LivenessIntervalMs);
+                if (slice == 0)
+                {
+                    return VdiResult.VD_E_TIMEOUT;
+                }
+
+                // Count as a waiter, then look again: a server that published before seeing the count needs no wake.
+                Interlocked.Increment(ref _record.Waiters);
+                if (!HasWork() && !gate.IsClosed)
+                {
+                    _control.WaitOn(_record.WakeOffset, observed, slice);
+                }
+
+                Interlocked.Decrement(ref _record.Waiters);
+                ClientVirtualDeviceSet.ProbeServer(_control);
+            }
+        }
+        catch (CorruptSegmentException)
+        {
+            return _set.Corrupt();
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    /// <summary>Whether a wait would end now: a command, a close, an abort, or a ClearError that became deliverable.</summary>
+    private bool HasWork() =>
+        _control.IsAborted || (uint)Volatile.Read(ref _record.Head) != _tail || Volatile.Read(ref _record.Closed) != 0;
+
+    /// <summary>One non-blocking attempt; VD_E_TIMEOUT means nothing to deliver yet.</summary>
+    private VdiResult TryTake(out VdcCommand? command)
+    {
+        command = null;
+        while (true)
+        {
+            if (_control.IsAborted || _set.Gate.IsClosed)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (HasEnded)
+            {
+                return VdiResult.VD_E_CLOSE;
+            }
+
+            uint tail = _tail;
+
+            // Acquire: the slot's fields, written before head moved, are visible.
+            uint head = (uint)Volatile.Read(ref _record.Head);
+            if (head - tail > SlotsPerDevice)
+            {
+                throw new CorruptSegmentException("Device head runs more than a ring ahead of the tail.");
+            }
+
+            if (head == tail)
+            {
+                // Closed is stored after the last publish: closed with nothing left means the device's end.
+                if (Volatile.Read(ref _record.Closed) != 0 && (uint)Volatile.Read(ref _record.Head) == tail)
+                {
+                    Volatile.Write(ref _ended, 1);
+                    return VdiResult.VD_E_CLOSE;
+                }
+
+                return VdiResult.VD_E_TIMEOUT;
+            }
+
+            var slot = _record.Slot(tail);
+            int state = Volatile.Read(ref slot.State);
+            if (slot.Sequence != (int)tail || state is not ((int)SlotState.Queued or (int)SlotState.Completing or (int)SlotState.Completed))
+            {
+                throw new CorruptSegmentException($"Slot of sequence {tail} is not a published command.");
+            }
+
+            if (state != (int)SlotState.Queued)
+            {
+                // Flushed with ERROR_IO_DEVICE by an error completion: never delivered.
+                Advance(tail);
+                continue;
+            }
+
+            int code = slot.Command;
+            if (Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError)
+            {
+                if (code != (int)VdCommandCode.VDC_ClearError)
+                {
+                    Flush(slot);
+                    Advance(tail);
+                    continue;
+                }
+
+                if (Volatile.Read(ref _record.Outstanding) > 0)
+                {
+                    // ClearError waits until every command fetched before it is completed.
+                    return VdiResult.VD_E_TIMEOUT;
+                }
+            }
+
+            if (Interlocked.CompareExchange(ref slot.State, (int)SlotState.Delivered, (int)SlotState.Queued) != (int)SlotState.Queued)
+            {
+                continue;
+            }
+
+            command = Deliver(slot, tail, code);
+            Advance(tail);
+            return VdiResult.NOERROR;
+        }
+    }
+
+    private VdcCommand Deliver(CommandSlot slot, uint sequence, int code)
+    {
+        if (code is < (int)VdCommandCode.VDC_Read or > (int)VdCommandCode.VDC_Complete)
+        {
+            throw new CorruptSegmentException($"Unknown command code {code}.");
+        }
+
+        uint size = (uint)slot.Size;
+        int bufferIndex = slot.Buffer - 1;
+        BufferAreaMap? map = null;
+        if (code is (int)VdCommandCode.VDC_Read or (int)VdCommandCode.VDC_Write)
+        {
+            var buffers = _set.Buffers!;
+            if (bufferIndex < 0 || !buffers.EnsureMapped(bufferIndex) || size > (uint)buffers.Capacity(bufferIndex))
+            {
+                throw new CorruptSegmentException($"Command {sequence} names no buffer that holds {size} bytes.");
+            }
+
+            map = buffers;
+        }
+
+        slot.FetcherPid = Environment.ProcessId;
+        Interlocked.Increment(ref _record.Outstanding);
+        var command = _commands[slot.Sequence & (SlotsPerDevice - 1)];
+        command.Deliver(sequence, (VdCommandCode)code, size, (ulong)slot.InPosition, map, bufferIndex);
+        return command;
+    }
+
+    private void Advance(uint tail)
+    {
+        _tail = tail + 1;
+        Volatile.Write(ref _record.Tail, (int)_tail);
+    }
+
+    /// <summary>Completes a queued, undelivered command with ERROR_IO_DEVICE; false if it was taken meanwhile.</summary>
+    private bool Flush(CommandSlot slot)
+    {
+        if (Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Queued) != (int)SlotState.Queued)
+        {
+            return false;
+        }
+
+        slot.CompletionCode = (int)Win32Error.ERROR_IO_DEVICE;
+        slot.BytesTransferred = 0;
+        slot.OutPosition = 0;
+        Volatile.Write(ref slot.State, (int)SlotState.Completed);
+        NotifyAgent();
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public VdiResult CompleteCommand(VdcCommand command, uint completionCode, uint bytesTransferred, ulong position)
+    {
+        var gate = _set.Gate;
+        if (!gate.TryEnter())
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        try
+        {
+            if (_set.Control != _control)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (command is null || command.Device != this)
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            if (_control.IsAborted)
+            {
+                // Late completions after an abort are ignored; the server already saw 995.
+                command.TryBeginCompletion();
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (!command.TryBeginCompletion())
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            bool isData = command.CommandCode is VdCommandCode.VDC_Read or VdCommandCode.VDC_Write;
+            if (isData && bytesTransferred > command.Size)
+            {
+                command.CancelCompletion();
+                return VdiResult.VD_E_INVALID;
+            }
+
+            var slot = _record.Slot(command.Sequence);
+            if (slot.Sequence != (int)command.Sequence
+                || Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Delivered) != (int)SlotState.Delivered)
+            {
+                return _control.IsAborted ? VdiResult.VD_E_ABORT : throw new CorruptSegmentException("A delivered command's slot changed under it.");
+            }
+
+            slot.CompletionCode = (int)completionCode;
+            slot.BytesTransferred = isData ? (int)bytesTransferred : 0;
+            slot.OutPosition = (long)position;
+            if (completionCode != Win32Error.ERROR_SUCCESS)
+            {
+                Volatile.Write(ref _record.State, (int)SharedDeviceState.IoError);
+            }
+            else if (command.CommandCode == VdCommandCode.VDC_ClearError)
+            {
+                Volatile.Write(ref _record.State, (int)SharedDeviceState.Active);
+            }
+
+            // Release: the completion fields are visible to the agent that sees Completed.
+            Volatile.Write(ref slot.State, (int)SlotState.Completed);
+            int outstanding = Interlocked.Decrement(ref _record.Outstanding);
+            if (completionCode != Win32Error.ERROR_SUCCESS)
+            {
+                FlushQueued();
+            }
+
+            NotifyAgent();
+            if (outstanding == 0 && Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError && Volatile.Read(ref _record.Waiters) > 0)
+            {
+                // A ClearError held back for this completion may now be delivered.
+                _control.Bump(_record.WakeOffset);
+            }
+
+            return VdiResult.NOERROR;
+        }
+        catch (CorruptSegmentException)
+        {
+            return _set.Corrupt();
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    /// <summary>The error path: every queued command but ClearError completes with ERROR_IO_DEVICE at once.</summary>
+    private void FlushQueued()
+    {
+        uint head = (uint)Volatile.Read(ref _record.Head);
+        uint tail = (uint)Volatile.Read(ref _record.Tail);
+        if (head - tail > SlotsPerDevice)
+        {
+            throw new CorruptSegmentException("Device head runs more than a ring ahead of the tail.");
+        }
+
+        for (uint s = tail; s != head; s++)
+        {
+            var slot = _record.Slot(s);
+            if (slot.Sequence == (int)s && slot.Command != (int)VdCommandCode.VDC_ClearError)
+            {
+                Flush(slot);
+            }
+        }
+    }
+
+    /// <summary>Tells the server's completion agent this device has completions; wakes it only if it sleeps.</summary>
+    private void NotifyAgent()
+    {
+        // Full fence (Dekker with the agent's waiting flag): the agent either sees the bit or is woken.
+        Interlocked.Or(ref _control.DirtyDevices, _dirtyBit);
+        if (Volatile.Read(ref _control.AgentWaiting) != 0)
+        {
+            _control.Bump(AgentEventOffset);
+        }
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants() =>
+        Debug.Assert((uint)Volatile.Read(ref _record.Head) - _tail <= SlotsPerDevice, "The tail never passes the head and never falls a ring behind.");
+}

@@ -1,0 +1,663 @@
+using System.Diagnostics;
+using OpenVdi.Transport;
+using static OpenVdi.Transport.ControlSegmentDescriptor;
+
+namespace OpenVdi;
+
+/// <summary>
+/// The client half of a virtual device set over OpenVdi's shared-memory transport: the implementation of
+/// <see cref="IClientVirtualDeviceSet2"/>. One object holds one set at a time; after <see cref="Close"/> it can
+/// create or open the next. Its methods may be called from any thread.
+/// </summary>
+public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposable
+{
+    /// <summary>Client feature bits a set may ask for.</summary>
+    private const VdFeatures PositioningBits = VdFeatures.VDF_LikeTape | VdFeatures.VDF_RandomAccess;
+
+    private const VdFeatures OptionalBits = VdFeatures.VDF_Discard | VdFeatures.VDF_SnapshotPrepare | VdFeatures.VDF_RequestComplete;
+
+    private readonly VirtualDeviceSetOptions _options;
+    private readonly Lock _lock = new();
+    private readonly CallGate _gate = new();
+    private ControlSegment? _control;
+    private BufferAreaMap? _buffers;
+    private ClientVirtualDevice?[] _devices = [];
+    private LocalState _state;
+    private bool _isPrimary;
+    private VdConfig _configuration;
+
+    /// <summary>Creates an object with no set; call CreateEx (primary) or OpenInSecondaryEx (secondary).</summary>
+    public ClientVirtualDeviceSet()
+        : this(VirtualDeviceSetOptions.Default)
+    {
+    }
+
+    /// <summary>Creates an object with no set, with <paramref name="options"/> for the sets it creates.</summary>
+    public ClientVirtualDeviceSet(VirtualDeviceSetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    private enum LocalState
+    {
+        None,
+        Configurable,
+        Initializing,
+        Active,
+    }
+
+    /// <summary>The set's name, or null when no set is open.</summary>
+    public string? Name => _control?.SetName;
+
+    /// <summary>Whether this object created its set (primary) rather than attached to it (secondary).</summary>
+    public bool IsPrimary => _isPrimary;
+
+    /// <summary>Whether the set has aborted (either side's SignalAbort, a timeout, a dead peer, a corrupt segment).</summary>
+    public bool IsAborted => _control?.IsAborted ?? false;
+
+    internal ControlSegment? Control => _control;
+
+    internal BufferAreaMap? Buffers => _buffers;
+
+    internal CallGate Gate => _gate;
+
+    internal VdConfig Configuration => _configuration;
+
+    /// <inheritdoc/>
+    public VdiResult Create(string name, in VdConfig config) =>
+        CreateEx(Environment.GetEnvironmentVariable("_VIRTUAL_SERVER_NAME_"), name, config);
+
+    /// <inheritdoc/>
+    public VdiResult CreateEx(string? instanceName, string name, in VdConfig config)
+    {
+        lock (_lock)
+        {
+            if (_state != LocalState.None)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            string? instance = SegmentName.NormalizeInstance(instanceName);
+            if (instance is null)
+            {
+                return VdiResult.VD_E_INSTANCE_NAME;
+            }
+
+            if (!SegmentName.IsValidName(name))
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            if (!IsSupported(config))
+            {
+                return VdiResult.VD_E_NOTSUPPORTED;
+            }
+
+            // Only the client inputs travel; the server's outputs start at zero.
+            var requested = config;
+            requested.BlockSize = requested.MaxIODepth = requested.MaxTransferSize = requested.BufferAreaSize = 0;
+            var result = ControlSegment.TryCreate(instance, name, requested, _options.FileMode, out var control);
+            if (result != VdiResult.NOERROR)
+            {
+                return result;
+            }
+
+            Attach(control!, primary: true);
+            _state = LocalState.Configurable;
+            return VdiResult.NOERROR;
+        }
+    }
+
+    /// <summary>
+    /// The documented supported combinations: pipe-like (optionally removable), tape-like, or disk-like (optionally
+    /// removable), each with any of Discard, SnapshotPrepare and RequestComplete.
+    /// </summary>
+    internal static bool IsSupported(in VdConfig config)
+    {
+        if (config.DeviceCount is < 1 or > MaxDevices)
+        {
+            return false;
+        }
+
+        if (!BufferAllocator.IsValidAlignment(config.Alignment) || config.PrefixZoneSize > 1 << 20)
+        {
+            return false;
+        }
+
+        var features = config.Features;
+        if ((features & ~(PositioningBits | OptionalBits)) != 0)
+        {
+            return false;
+        }
+
+        var positioning = features & PositioningBits;
+        return positioning is VdFeatures.VDF_LikePipe or VdFeatures.VDF_Removable or VdFeatures.VDF_LikeTape
+            or VdFeatures.VDF_LikeDisk or (VdFeatures.VDF_LikeDisk | VdFeatures.VDF_Removable);
+    }
+
+    /// <inheritdoc/>
+    public VdiResult OpenInSecondary(string setName) => OpenInSecondaryEx(null, setName);
+
+    /// <inheritdoc/>
+    public VdiResult OpenInSecondaryEx(string? instanceName, string setName)
+    {
+        lock (_lock)
+        {
+            if (_state != LocalState.None)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            string? instance = SegmentName.NormalizeInstance(instanceName);
+            if (instance is null)
+            {
+                return VdiResult.VD_E_INSTANCE_NAME;
+            }
+
+            if (!SegmentName.IsValidName(setName))
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            var result = ControlSegment.TryOpen(instance, setName, out var control);
+            if (result != VdiResult.NOERROR)
+            {
+                return result is VdiResult.VD_E_INVALID ? VdiResult.VD_E_PROTOCOL : result;
+            }
+
+            try
+            {
+                if (control!.IsAborted)
+                {
+                    control.Dispose();
+                    return VdiResult.VD_E_ABORT;
+                }
+
+                if (Volatile.Read(ref control.SetState) < (int)SharedSetState.Initializing
+                    || Volatile.Read(ref control.PrimaryClosed) != 0)
+                {
+                    control.Dispose();
+                    return VdiResult.VD_E_PROTOCOL;
+                }
+
+                Attach(control, primary: false);
+                _configuration = control.ReadConfig(negotiated: true);
+                MapBuffers();
+                _state = LocalState.Initializing;
+                return VdiResult.NOERROR;
+            }
+            catch (CorruptSegmentException)
+            {
+                Detach(unlink: false);
+                return VdiResult.VD_E_UNEXPECTED;
+            }
+        }
+    }
+
+    private void Attach(ControlSegment control, bool primary)
+    {
+        _control = control;
+        _isPrimary = primary;
+        _devices = new ClientVirtualDevice?[control.DeviceCount];
+        _buffers = new BufferAreaMap(control, control.ReadConfig(negotiated: false).PrefixZoneSize);
+        _gate.Reset();
+    }
+
+    /// <inheritdoc/>
+    public VdiResult GetConfiguration(uint timeoutMs, out VdConfig config)
+    {
+        config = default;
+        if (!_gate.TryEnter())
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        try
+        {
+            var control = _control;
+            var state = _state;
+            if (control is null || state == LocalState.None)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (control.IsAborted)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (state != LocalState.Configurable)
+            {
+                config = _configuration;
+                return VdiResult.NOERROR;
+            }
+
+            var result = WaitForSetEvent(control, new Deadline(timeoutMs), () => Volatile.Read(ref control.SetState) >= (int)SharedSetState.Initializing);
+            if (result != VdiResult.NOERROR)
+            {
+                return result;
+            }
+
+            lock (_lock)
+            {
+                if (_state == LocalState.Configurable)
+                {
+                    _configuration = control.ReadConfig(negotiated: true);
+                    MapBuffers();
+                    _state = LocalState.Initializing;
+                }
+            }
+
+            config = _configuration;
+            return VdiResult.NOERROR;
+        }
+        catch (CorruptSegmentException)
+        {
+            return Corrupt();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>Maps the buffer area made at EndConfiguration and faults its pages in, off the command path.</summary>
+    private void MapBuffers()
+    {
+        var buffers = _buffers!;
+        buffers.EnsureMapped(0);
+    }
+
+    /// <summary>
+    /// Waits on the set's event word until <paramref name="condition"/> holds, the deadline passes, the set aborts,
+    /// the object closes, or the server dies.
+    /// </summary>
+    private VdiResult WaitForSetEvent(ControlSegment control, Deadline deadline, Func<bool> condition)
+    {
+        while (true)
+        {
+            int observed = Volatile.Read(ref control.ConfigEvent);
+            if (control.IsAborted || _gate.IsClosed)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (condition())
+            {
+                return VdiResult.NOERROR;
+            }
+
+            int slice = deadline.RemainingMs(WaitPolicy.LivenessIntervalMs);
+            if (slice == 0)
+            {
+                return VdiResult.VD_E_TIMEOUT;
+            }
+
+            // Count as a waiter, then look again: a waker that missed the count has already made the condition true.
+            Interlocked.Increment(ref control.ConfigWaiters);
+            if (!condition() && !control.IsAborted)
+            {
+                control.WaitOn(ConfigEventOffset, observed, slice);
+            }
+
+            Interlocked.Decrement(ref control.ConfigWaiters);
+            ProbeServer(control);
+        }
+    }
+
+    /// <summary>Aborts the set when the server that attached to it has died without closing.</summary>
+    internal static void ProbeServer(ControlSegment control)
+    {
+        if (Volatile.Read(ref control.SetState) >= (int)SharedSetState.Connected
+            && !control.IsAborted
+            && control.HasDied(LivenessLock.ServerByte, ref control.ServerClosed))
+        {
+            control.SignalAbort(AbortReason.ServerDied);
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult OpenDevice(string name, out IClientVirtualDevice? device)
+    {
+        device = null;
+        if (!_gate.TryEnter())
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        try
+        {
+            var control = _control;
+            if (control is null || _state is LocalState.None)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (control.IsAborted)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (_state is LocalState.Configurable || Volatile.Read(ref control.SetState) >= (int)SharedSetState.NormallyTerminated)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (AllDevicesOpen(control))
+            {
+                return VdiResult.VD_E_OPEN;
+            }
+
+            if (!SegmentName.IsValidName(name))
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            int index = -1;
+            var deadline = new Deadline((uint)Math.Clamp(_options.DeviceNamingTimeout.TotalMilliseconds, 0, uint.MaxValue - 1));
+            var wait = WaitForSetEvent(control, deadline, () => (index = FindDevice(control, name)) != -1);
+            if (wait == VdiResult.VD_E_ABORT)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (index < 0)
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            var record = control.Device(index);
+            if (Interlocked.CompareExchange(ref record.OwnerPid, Environment.ProcessId, 0) != 0)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            lock (_lock)
+            {
+                var opened = new ClientVirtualDevice(this, control, index, name);
+                _devices[index] = opened;
+                _state = LocalState.Active;
+                device = opened;
+            }
+
+            return VdiResult.NOERROR;
+        }
+        catch (CorruptSegmentException)
+        {
+            return Corrupt();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    private static bool AllDevicesOpen(ControlSegment control)
+    {
+        for (int i = 0; i < control.DeviceCount; i++)
+        {
+            if (Volatile.Read(ref control.Device(i).OwnerPid) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The device named <paramref name="name"/>: device 0 is named after the set from the start; the others once the
+    /// server's OpenDevice named them. -1 while unknown and some device is still unnamed; -2 when every device is
+    /// named and none has that name.
+    /// </summary>
+    private static int FindDevice(ControlSegment control, string name)
+    {
+        if (name == control.SetName)
+        {
+            return 0;
+        }
+
+        bool allNamed = true;
+        for (int i = 1; i < control.DeviceCount; i++)
+        {
+            var record = control.Device(i);
+
+            // Acquire: the name is complete before the bound flag is seen.
+            if (Volatile.Read(ref record.Bound) == 0)
+            {
+                allNamed = false;
+                continue;
+            }
+
+            if (record.ReadName() == name)
+            {
+                return i;
+            }
+        }
+
+        return allNamed ? -2 : -1;
+    }
+
+    /// <inheritdoc/>
+    public VdiResult SignalAbort()
+    {
+        if (!_gate.TryEnter())
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        try
+        {
+            var control = _control;
+            if (control is null)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            control.SignalAbort(AbortReason.ClientSignalled);
+            return VdiResult.NOERROR;
+        }
+        catch (CorruptSegmentException)
+        {
+            return Corrupt();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult Close()
+    {
+        lock (_lock)
+        {
+            var control = _control;
+            if (control is null)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            var result = VdiResult.NOERROR;
+            try
+            {
+                bool devicesOpen = Array.Exists(_devices, d => d is not null && !d.HasEnded);
+                if (!control.IsAborted)
+                {
+                    if (devicesOpen)
+                    {
+                        control.SignalAbort(AbortReason.ClientClosedWithOpenDevices);
+                        result = VdiResult.VD_E_OPEN;
+                    }
+                    else if (_isPrimary && Volatile.Read(ref control.SetState) != (int)SharedSetState.NormallyTerminated)
+                    {
+                        // The server cannot go on without the primary: tell it now rather than let it wait.
+                        control.SignalAbort(AbortReason.PrimaryClosed);
+                    }
+                }
+
+                // Wake this object's waiting calls and let them leave before the memory goes.
+                _gate.Close();
+                control.WakeEverything();
+                _gate.Drain();
+                if (_isPrimary)
+                {
+                    Volatile.Write(ref control.PrimaryClosed, 1);
+                }
+            }
+            catch (CorruptSegmentException)
+            {
+                control.SignalAbort(AbortReason.CorruptSegment);
+            }
+
+            Detach(unlink: _isPrimary);
+            return result;
+        }
+    }
+
+    private void Detach(bool unlink)
+    {
+        var control = _control!;
+        var buffers = _buffers;
+        if (unlink)
+        {
+            int segments = ControlSegmentDescriptor.MaxBufferSegments;
+            buffers?.UnlinkAll(segments);
+            control.Unlink();
+        }
+
+        buffers?.Dispose();
+        control.Dispose();
+        _control = null;
+        _buffers = null;
+        _devices = [];
+        _state = LocalState.None;
+        _isPrimary = false;
+        _configuration = default;
+    }
+
+    /// <inheritdoc/>
+    public VdiResult GetBufferHandle(nint buffer, out uint bufferHandle)
+    {
+        bufferHandle = 0;
+        if (!_gate.TryEnter())
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        try
+        {
+            var control = _control;
+            var buffers = _buffers;
+            if (control is null || buffers is null || _state is LocalState.None or LocalState.Configurable)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            int index = buffers.IndexOfDataStart(buffer);
+            if (index < 0 || !IsInFlight(control, buffers, index, out int generation))
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            bufferHandle = BufferHandle.Encode(control.HandleTag, index, generation);
+            return VdiResult.NOERROR;
+        }
+        catch (CorruptSegmentException)
+        {
+            return Corrupt();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult MapBufferHandle(uint bufferHandle, out nint buffer)
+    {
+        buffer = 0;
+        if (!_gate.TryEnter())
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        try
+        {
+            var control = _control;
+            var buffers = _buffers;
+            if (control is null || buffers is null || _state is LocalState.None or LocalState.Configurable)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            BufferHandle.Decode(control.HandleTag, bufferHandle, out int index, out int generation16);
+            if (!buffers.EnsureMapped(index) || !IsInFlight(control, buffers, index, out int generation)
+                || (generation & 0xFFFF) != generation16)
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            buffer = buffers.DataAddress(index);
+            return VdiResult.NOERROR;
+        }
+        catch (CorruptSegmentException)
+        {
+            return Corrupt();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Whether buffer <paramref name="index"/> is allocated and carried by a VDC_Read or VDC_Write that a client of
+    /// this set has fetched and not completed.
+    /// </summary>
+    private static bool IsInFlight(ControlSegment control, BufferAreaMap buffers, int index, out int generation)
+    {
+        generation = Volatile.Read(ref buffers.EntryWord(index, BufferAreaDescriptor.EntryGenerationOffset));
+        if (Volatile.Read(ref buffers.EntryWord(index, BufferAreaDescriptor.EntryStateOffset)) != 1)
+        {
+            return false;
+        }
+
+        int device = buffers.EntryWord(index, BufferAreaDescriptor.EntryInFlightDeviceOffset) - 1;
+        int sequence = buffers.EntryWord(index, BufferAreaDescriptor.EntryInFlightSequenceOffset);
+        if ((uint)device >= (uint)control.DeviceCount)
+        {
+            return false;
+        }
+
+        var slot = control.Device(device).Slot((uint)sequence);
+        return Volatile.Read(ref slot.State) == (int)SlotState.Delivered
+            && slot.Sequence == sequence
+            && slot.Buffer == index + 1
+            && slot.Command is (int)VdCommandCode.VDC_Read or (int)VdCommandCode.VDC_Write;
+    }
+
+    /// <summary>A check failed on the shared segment: abort the set and answer VD_E_UNEXPECTED.</summary>
+    internal VdiResult Corrupt()
+    {
+        _control?.SignalAbort(AbortReason.CorruptSegment);
+        return VdiResult.VD_E_UNEXPECTED;
+    }
+
+    /// <summary>Closes the set if one is open (see <see cref="Close"/>).</summary>
+    public void Dispose()
+    {
+        if (_control is not null)
+        {
+            Close();
+        }
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_state == LocalState.None == (_control is null), "An object in state None holds no segment, and one holding a segment is not None.");
+        Debug.Assert(_state != LocalState.Active || Array.Exists(_devices, d => d is not null), "An active set has opened a device.");
+    }
+}

@@ -1,0 +1,321 @@
+using System.Runtime.ExceptionServices;
+using OpenVdi.Transport;
+using static OpenVdi.Transport.ControlSegmentDescriptor;
+
+namespace OpenVdi;
+
+/// <summary>
+/// One device of a set, server side: the implementation of <see cref="IServerVirtualDevice"/>.
+/// </summary>
+/// <remarks>
+/// The server owns <c>head</c>: it fills the slot of sequence <c>head</c> (which must be Free), stores Queued, then
+/// advances head. <c>_pending[slot]</c> holds the caller's command while it is outstanding; whoever takes it out with
+/// an interlocked exchange (the agent retiring a completion, an abort sweep, or a sender racing an abort) is the one
+/// that runs its completion routine, so every routine runs exactly once.
+/// </remarks>
+public sealed class ServerVirtualDevice : IServerVirtualDevice
+{
+    private readonly ServerVirtualDeviceSet _set;
+    private readonly ControlSegment _control;
+    private readonly DeviceRecord _record;
+    private readonly VdsCommand?[] _pending = new VdsCommand?[SlotsPerDevice];
+    private readonly int[] _bufferOf = new int[SlotsPerDevice];
+    private uint _head;
+    private uint _retire;
+    private int _sending;
+    private int _closed;
+
+    internal ServerVirtualDevice(ServerVirtualDeviceSet set, ControlSegment control, int index, string name)
+    {
+        _set = set;
+        _control = control;
+        Index = index;
+        Name = name;
+        _record = control.Device(index);
+        _head = _retire = (uint)Volatile.Read(ref _record.Head);
+    }
+
+    /// <summary>The device's name (its VIRTUAL_DEVICE clause).</summary>
+    public string Name { get; }
+
+    /// <summary>The device's position in the set.</summary>
+    public int Index { get; }
+
+    /// <summary>Whether commands sent on this device are still outstanding.</summary>
+    internal bool HasPending => _retire != Volatile.Read(ref _head);
+
+    /// <inheritdoc/>
+    public VdiResult SendCommand(VdsCommand command)
+    {
+        if (command is null || command.CommandCode is < VdCommandCode.VDC_Read or > VdCommandCode.VDC_Complete)
+        {
+            return VdiResult.VD_E_INVALID;
+        }
+
+        var gate = _set.Gate;
+        if (!gate.TryEnter())
+        {
+            return Reject(command, VdiResult.VD_E_PROTOCOL, Win32Error.ERROR_INVALID_HANDLE);
+        }
+
+        // One sender at a time: the ring has a single producer. A second concurrent sender is refused, not raced.
+        if (Interlocked.Exchange(ref _sending, 1) != 0)
+        {
+            gate.Exit();
+            return Reject(command, VdiResult.VD_E_PROTOCOL, Win32Error.ERROR_INVALID_HANDLE);
+        }
+
+        try
+        {
+            return SendUnsynchronized(command);
+        }
+        catch (CorruptSegmentException)
+        {
+            return _set.Corrupt();
+        }
+        finally
+        {
+            Volatile.Write(ref _sending, 0);
+            gate.Exit();
+        }
+    }
+
+    private VdiResult SendUnsynchronized(VdsCommand command)
+    {
+        if (_control.IsAborted)
+        {
+            return Reject(command, VdiResult.VD_E_ABORT, Win32Error.ERROR_OPERATION_ABORTED);
+        }
+
+        if (Volatile.Read(ref _closed) != 0 || !_set.IsSendable)
+        {
+            return Reject(command, VdiResult.VD_E_PROTOCOL, Win32Error.ERROR_INVALID_HANDLE);
+        }
+
+        bool isClearError = command.CommandCode == VdCommandCode.VDC_ClearError;
+        if (!isClearError && DeviceState() == SharedDeviceState.IoError)
+        {
+            return Reject(command, VdiResult.VD_E_IO_ERROR, Win32Error.ERROR_IO_DEVICE);
+        }
+
+        uint sequence = _head;
+        int index = (int)(sequence & (SlotsPerDevice - 1));
+        var slot = _record.SlotAt(index);
+
+        // Acquire: a slot the agent freed is completely retired.
+        if (Volatile.Read(ref slot.State) != (int)SlotState.Free || Volatile.Read(ref _pending[index]) is not null)
+        {
+            return Reject(command, VdiResult.VD_E_QUEUE_FULL, Win32Error.ERROR_NO_SYSTEM_RESOURCES);
+        }
+
+        int buffer = -1;
+        if (command.CommandCode is VdCommandCode.VDC_Read or VdCommandCode.VDC_Write)
+        {
+            buffer = _set.Allocator!.BeginTransfer(command.Buffer, command.Size, Index, sequence);
+            if (buffer < 0)
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+        }
+
+        _bufferOf[index] = buffer;
+        Volatile.Write(ref _pending[index], command);
+        slot.Sequence = (int)sequence;
+        slot.Command = (int)command.CommandCode;
+        slot.Size = (int)command.Size;
+        slot.InPosition = (long)command.InPosition;
+        slot.Buffer = buffer + 1;
+        slot.CompletionCode = 0;
+        slot.BytesTransferred = 0;
+        slot.OutPosition = 0;
+
+        // Release: the fields are visible to a client that sees Queued.
+        Volatile.Write(ref slot.State, (int)SlotState.Queued);
+        _head = sequence + 1;
+
+        // Full fence (Dekker with the client's waiter count): the client sees the new head, or we see its count.
+        Interlocked.Exchange(ref _record.Head, (int)(sequence + 1));
+        if (Volatile.Read(ref _record.Waiters) > 0)
+        {
+            _control.Bump(_record.WakeOffset);
+        }
+
+        // A client that entered IO-ERROR after our check must not be handed this command.
+        if (!isClearError && DeviceState() == SharedDeviceState.IoError
+            && Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Queued) == (int)SlotState.Queued)
+        {
+            slot.CompletionCode = (int)Win32Error.ERROR_IO_DEVICE;
+            Volatile.Write(ref slot.State, (int)SlotState.Completed);
+            Interlocked.Or(ref _control.DirtyDevices, 1L << Index);
+            _control.Bump(AgentEventOffset);
+        }
+
+        // Raced with an abort: if the abort sweep missed this command, complete it here.
+        if (_control.IsAborted && TakePending(index) is { } taken)
+        {
+            taken.Complete(Win32Error.ERROR_OPERATION_ABORTED, 0, 0);
+            return VdiResult.VD_E_ABORT;
+        }
+
+        return VdiResult.NOERROR;
+    }
+
+    private SharedDeviceState DeviceState()
+    {
+        int state = Volatile.Read(ref _record.State);
+        return state switch
+        {
+            (int)SharedDeviceState.Active => SharedDeviceState.Active,
+            (int)SharedDeviceState.IoError => SharedDeviceState.IoError,
+            _ => throw new CorruptSegmentException($"Device state {state} is not a state."),
+        };
+    }
+
+    /// <summary>A refused send: the routine runs at once on this thread with <paramref name="code"/>.</summary>
+    private static VdiResult Reject(VdsCommand command, VdiResult result, uint code)
+    {
+        command.Complete(code, 0, 0);
+        return result;
+    }
+
+    /// <summary>Takes the command of <paramref name="index"/> out; null if someone else took it.</summary>
+    private VdsCommand? TakePending(int index)
+    {
+        var command = Interlocked.Exchange(ref _pending[index], null);
+        if (command is not null && _bufferOf[index] >= 0)
+        {
+            _set.Allocator!.EndTransfer(_bufferOf[index]);
+        }
+
+        return command;
+    }
+
+    /// <summary>
+    /// Agent: retires every completed slot between the oldest outstanding sequence and head, in any order the client
+    /// completed them, and runs their routines. Returns a routine's exception, if one threw.
+    /// </summary>
+    internal ExceptionDispatchInfo? RetireCompleted()
+    {
+        ExceptionDispatchInfo? failure = null;
+        uint head = Volatile.Read(ref _head);
+        for (uint s = _retire; s != head; s++)
+        {
+            int index = (int)(s & (SlotsPerDevice - 1));
+            if (Volatile.Read(ref _pending[index]) is null)
+            {
+                continue;
+            }
+
+            var slot = _record.SlotAt(index);
+
+            // Acquire: pairs with the client's release store of Completed; the completion fields are visible.
+            int state = Volatile.Read(ref slot.State);
+            if (state != (int)SlotState.Completed)
+            {
+                if (state is < (int)SlotState.Queued or > (int)SlotState.Completed)
+                {
+                    throw new CorruptSegmentException($"Outstanding slot {index} is in state {state}.");
+                }
+
+                continue;
+            }
+
+            uint code = (uint)slot.CompletionCode;
+            uint bytes = (uint)slot.BytesTransferred;
+            ulong position = (ulong)slot.OutPosition;
+            if (slot.Sequence != (int)s)
+            {
+                throw new CorruptSegmentException($"Slot {index} completed with sequence {slot.Sequence}, expected {s}.");
+            }
+
+            var command = TakePending(index);
+            if (command is null)
+            {
+                continue;
+            }
+
+            if (bytes > command.Size)
+            {
+                throw new CorruptSegmentException($"The client reported {bytes} bytes for a {command.Size}-byte command.");
+            }
+
+            // Release: the slot is reusable only after its results were read.
+            Volatile.Write(ref slot.State, (int)SlotState.Free);
+            try
+            {
+                command.Complete(code, bytes, position);
+            }
+            catch (Exception e) when (failure is null)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
+        while (_retire != head && Volatile.Read(ref _pending[_retire & (SlotsPerDevice - 1)]) is null)
+        {
+            _retire++;
+        }
+
+        return failure;
+    }
+
+    /// <summary>Abort: completes every outstanding command with ERROR_OPERATION_ABORTED.</summary>
+    internal ExceptionDispatchInfo? CompleteAllAborted()
+    {
+        ExceptionDispatchInfo? failure = null;
+        for (int i = 0; i < SlotsPerDevice; i++)
+        {
+            if (TakePending(i) is { } command)
+            {
+                try
+                {
+                    command.Complete(Win32Error.ERROR_OPERATION_ABORTED, 0, 0);
+                }
+                catch (Exception e) when (failure is null)
+                {
+                    failure = ExceptionDispatchInfo.Capture(e);
+                }
+            }
+        }
+
+        _retire = Volatile.Read(ref _head);
+        return failure;
+    }
+
+    /// <inheritdoc/>
+    public VdiResult CloseDevice()
+    {
+        var gate = _set.Gate;
+        if (!gate.TryEnter())
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        try
+        {
+            if (_control.IsAborted)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (Interlocked.Exchange(ref _closed, 1) != 0)
+            {
+                return VdiResult.VD_E_CLOSE;
+            }
+
+            // Release: stored after the last publish, so a client seeing Closed with head == tail has everything.
+            Volatile.Write(ref _record.Closed, 1);
+            _control.Bump(_record.WakeOffset);
+            _set.OnDeviceClosed();
+            return VdiResult.NOERROR;
+        }
+        catch (CorruptSegmentException)
+        {
+            return _set.Corrupt();
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+}

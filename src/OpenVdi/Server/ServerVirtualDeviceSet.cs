@@ -1,0 +1,657 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using OpenVdi.Transport;
+using static OpenVdi.Transport.ControlSegmentDescriptor;
+
+namespace OpenVdi;
+
+/// <summary>
+/// The server half of a virtual device set over OpenVdi's shared-memory transport: the implementation of
+/// <see cref="IServerVirtualDeviceSet2"/>, what SQL Server's side of VDI does. One object serves one set at a time.
+/// </summary>
+public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposable
+{
+    private const VdFeatures ServerBits = VdFeatures.VDF_WriteMedia | VdFeatures.VDF_ReadMedia | VdFeatures.VDF_CompleteEnabled;
+
+    private readonly Lock _lock = new();
+    private readonly CallGate _gate = new();
+    private ControlSegment? _control;
+    private BufferAreaMap? _buffers;
+    private BufferAllocator? _allocator;
+    private ServerVirtualDevice?[] _devices = [];
+    private LocalState _state;
+    private VdConfig _requested;
+    private VdConfig _negotiated;
+    private int _agentRunning;
+    private int _openedDevices;
+    private int _closedDevices;
+
+    private enum LocalState
+    {
+        None,
+        Connected,
+        Configurable,
+        Initializing,
+        Active,
+        NormallyTerminated,
+    }
+
+    /// <summary>The set's name, or null when no set is open.</summary>
+    public string? Name => _control?.SetName;
+
+    /// <summary>Whether the set has aborted.</summary>
+    public bool IsAborted => _control?.IsAborted ?? false;
+
+    /// <summary>Why the set aborted, in words; null while it has not.</summary>
+    public string? AbortReasonText => _control is { } c && Volatile.Read(ref c.Abort) is int r and not 0 ? ((AbortReason)r).ToString() : null;
+
+    internal ControlSegment? Control => _control;
+
+    internal BufferAllocator? Allocator => _allocator;
+
+    internal CallGate Gate => _gate;
+
+    /// <inheritdoc/>
+    public VdiResult Open(string? instanceName, string setName)
+    {
+        lock (_lock)
+        {
+            if (_state != LocalState.None)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            string? instance = SegmentName.NormalizeInstance(instanceName);
+            if (instance is null)
+            {
+                return VdiResult.VD_E_INSTANCE_NAME;
+            }
+
+            if (!SegmentName.IsValidName(setName))
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            var result = ControlSegment.TryOpen(instance, setName, out var control);
+            if (result != VdiResult.NOERROR)
+            {
+                return result;
+            }
+
+            try
+            {
+                // A set whose primary is gone is stale: nobody would serve its devices.
+                if (control!.HasDied(LivenessLock.PrimaryByte, ref control.PrimaryClosed) || Volatile.Read(ref control.PrimaryClosed) != 0)
+                {
+                    control.Dispose();
+                    return VdiResult.VD_E_INVALID;
+                }
+
+                if (!LivenessLock.TryAcquire(control.FileDescriptor, LivenessLock.ServerByte))
+                {
+                    control.Dispose();
+                    return VdiResult.VD_E_INVALID;
+                }
+
+                if (Interlocked.CompareExchange(ref control.SetState, (int)SharedSetState.Connected, (int)SharedSetState.Created) != (int)SharedSetState.Created)
+                {
+                    bool aborted = control.IsAborted;
+                    control.Dispose();
+                    return aborted ? VdiResult.VD_E_ABORT : VdiResult.VD_E_INVALID;
+                }
+
+                control.Pid(server: true) = Environment.ProcessId;
+                _requested = control.ReadConfig(negotiated: false);
+                _requested.DeviceCount = (uint)control.DeviceCount;
+                _control = control;
+                _devices = new ServerVirtualDevice?[control.DeviceCount];
+                _openedDevices = _closedDevices = 0;
+                _gate.Reset();
+                _state = LocalState.Connected;
+                control.Bump(ConfigEventOffset);
+                return VdiResult.NOERROR;
+            }
+            catch (CorruptSegmentException)
+            {
+                control!.Dispose();
+                return VdiResult.VD_E_INVALID;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult GetConfiguration(out VdConfig config)
+    {
+        config = default;
+        lock (_lock)
+        {
+            if (_state == LocalState.None)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (_control!.IsAborted)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            config = _state is LocalState.Connected or LocalState.Configurable ? _requested : _negotiated;
+            return VdiResult.NOERROR;
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult BeginConfiguration(VdFeatures features, uint blockSize, uint alignment, uint maxTransferSize, uint timeoutMs)
+    {
+        lock (_lock)
+        {
+            if (_state == LocalState.None)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (_control!.IsAborted)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (_state != LocalState.Connected)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (alignment == 0)
+            {
+                alignment = blockSize;
+            }
+
+            var clientFeatures = _requested.Features;
+            bool valid = IsPowerOfTwo(blockSize) && blockSize is >= 512 and <= 65536
+                && IsPowerOfTwo(alignment) && alignment >= blockSize && alignment <= MappedFile.MappingAlignment
+                && maxTransferSize % 65536 == 0 && maxTransferSize is >= 65536 and <= 4 * 1024 * 1024
+                && (features & (VdFeatures.VDF_WriteMedia | VdFeatures.VDF_ReadMedia)) != 0
+                && (features & ~(clientFeatures | ServerBits)) == 0
+                && ((features & VdFeatures.VDF_CompleteEnabled) == 0 || (clientFeatures & VdFeatures.VDF_RequestComplete) != 0);
+            if (!valid)
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            uint baseAlignment = Math.Max(alignment, _requested.Alignment);
+            _negotiated = _requested;
+            _negotiated.Features = features;
+            _negotiated.Alignment = baseAlignment;
+            _negotiated.BlockSize = blockSize;
+            _negotiated.MaxIODepth = 4;
+            _negotiated.MaxTransferSize = maxTransferSize;
+            _buffers = new BufferAreaMap(_control, _requested.PrefixZoneSize);
+            _allocator = new BufferAllocator(_control, _buffers, _requested.PrefixZoneSize, (int)baseAlignment);
+            Volatile.Write(ref _control.SetState, (int)SharedSetState.Configurable);
+            _state = LocalState.Configurable;
+            return VdiResult.NOERROR;
+        }
+    }
+
+    private static bool IsPowerOfTwo(uint value) => value != 0 && (value & (value - 1)) == 0;
+
+    /// <inheritdoc/>
+    public VdiResult RequestBuffers(uint size, uint alignment, uint count)
+    {
+        lock (_lock)
+        {
+            var check = CheckState(LocalState.Configurable, LocalState.Active);
+            if (check != VdiResult.NOERROR)
+            {
+                return check;
+            }
+
+            var result = _allocator!.Declare(size, alignment, count);
+            if (result == VdiResult.NOERROR && _state != LocalState.Configurable)
+            {
+                result = _allocator.CreateSegment();
+            }
+
+            return result;
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult QueryAvailableBuffers(uint size, uint alignment, out uint count)
+    {
+        count = 0;
+        lock (_lock)
+        {
+            var check = CheckState(LocalState.Configurable, LocalState.Active);
+            if (check != VdiResult.NOERROR)
+            {
+                return check;
+            }
+
+            count = (uint)_allocator!.CountAvailable(size, alignment);
+            return VdiResult.NOERROR;
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult EndConfiguration()
+    {
+        lock (_lock)
+        {
+            if (_state == LocalState.None)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (_control!.IsAborted)
+            {
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (_state != LocalState.Configurable)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            try
+            {
+                var result = _allocator!.CreateSegment();
+                if (result != VdiResult.NOERROR)
+                {
+                    return VdiResult.VD_E_MEMORY;
+                }
+
+                _negotiated.BufferAreaSize = (uint)Math.Min(_buffers!.TotalLength, uint.MaxValue);
+                _control.WriteNegotiatedConfig(_negotiated);
+
+                // Release: the negotiated configuration and the area are visible before the state that frees GetConfiguration.
+                Volatile.Write(ref _control.SetState, (int)SharedSetState.Initializing);
+                _control.Bump(ConfigEventOffset);
+                _state = LocalState.Initializing;
+                return VdiResult.NOERROR;
+            }
+            catch (CorruptSegmentException)
+            {
+                return Corrupt();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult OpenDevice(string name, out IServerVirtualDevice? device)
+    {
+        device = null;
+        lock (_lock)
+        {
+            var check = CheckState(LocalState.Initializing, LocalState.Active);
+            if (check != VdiResult.NOERROR)
+            {
+                return check;
+            }
+
+            if (_openedDevices == _devices.Length)
+            {
+                return VdiResult.VD_E_OPEN;
+            }
+
+            if (!SegmentName.IsValidName(name) || Array.Exists(_devices, d => d?.Name == name))
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            int index = name == _control!.SetName ? 0 : Array.FindIndex(_devices, 1, d => d is null);
+            if (index < 0)
+            {
+                return VdiResult.VD_E_INVALID;
+            }
+
+            try
+            {
+                var record = _control.Device(index);
+                record.WriteName(name);
+
+                // Release: the name is complete before a client sees the device bound.
+                Volatile.Write(ref record.Bound, 1);
+                var opened = new ServerVirtualDevice(this, _control, index, name);
+                _devices[index] = opened;
+                _openedDevices++;
+                if (_state == LocalState.Initializing)
+                {
+                    _state = LocalState.Active;
+                    Volatile.Write(ref _control.SetState, (int)SharedSetState.Active);
+                }
+
+                _control.Bump(ConfigEventOffset);
+                device = opened;
+                return VdiResult.NOERROR;
+            }
+            catch (CorruptSegmentException)
+            {
+                return Corrupt();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public VdiResult AllocateBuffer(out nint buffer, uint size, uint alignment)
+    {
+        buffer = 0;
+        var check = CheckStateUnlocked(LocalState.Initializing, LocalState.Active);
+        return check != VdiResult.NOERROR ? check : _allocator!.Allocate(size, alignment, out buffer);
+    }
+
+    /// <inheritdoc/>
+    public VdiResult FreeBuffer(nint buffer, uint size)
+    {
+        var state = _state;
+        if (state is LocalState.None or LocalState.Connected or LocalState.Configurable || _allocator is null)
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        return _allocator.Free(buffer, size);
+    }
+
+    /// <inheritdoc/>
+    public bool IsSharedBuffer(nint buffer) => _state != LocalState.None && _allocator is { } allocator && allocator.IsShared(buffer);
+
+    /// <summary>
+    /// The first <paramref name="length"/> bytes of an allocated buffer as a span, to fill before a VDC_Write or read
+    /// after a VDC_Read, in place. Throws <see cref="ArgumentException"/> for an address that is not a buffer's data
+    /// start or a length over its capacity.
+    /// </summary>
+    public Span<byte> GetBufferSpan(nint buffer, int length)
+    {
+        var buffers = _buffers ?? throw new InvalidOperationException("The set has no buffer area.");
+        int index = buffers.IndexOfDataStart(buffer);
+        if (index < 0 || length < 0 || length > buffers.Capacity(index))
+        {
+            throw new ArgumentException("Not the data start of a buffer of this set, or longer than the buffer.", nameof(buffer));
+        }
+
+        return buffers.Data(index, length);
+    }
+
+    /// <inheritdoc/>
+    public VdiResult ExecuteCompletionAgent()
+    {
+        lock (_lock)
+        {
+            var check = CheckState(LocalState.Initializing, LocalState.NormallyTerminated);
+            if (check != VdiResult.NOERROR)
+            {
+                return check;
+            }
+
+            if (Interlocked.CompareExchange(ref _agentRunning, 1, 0) != 0 || !_gate.TryEnter())
+            {
+                Volatile.Write(ref _agentRunning, 0);
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            if (_state == LocalState.Initializing)
+            {
+                _state = LocalState.Active;
+                Volatile.Write(ref _control!.SetState, (int)SharedSetState.Active);
+            }
+        }
+
+        try
+        {
+            return RunAgent();
+        }
+        catch (CorruptSegmentException)
+        {
+            Corrupt();
+            CompleteAllAborted();
+            return VdiResult.VD_E_ABORT;
+        }
+        finally
+        {
+            _gate.Exit();
+            Volatile.Write(ref _agentRunning, 0);
+        }
+    }
+
+    /// <summary>
+    /// The completion loop. Clients set a device's bit in the dirty mask after completing; the agent takes the whole
+    /// mask at once and retires the completed slots of those devices, then sleeps on its event word only when the
+    /// mask is empty. While asleep it wakes every liveness interval to probe the primary and check serverTimeOut.
+    /// </summary>
+    private VdiResult RunAgent()
+    {
+        var control = _control!;
+        uint timeout = _requested.ServerTimeOut;
+        long lastProgress = Stopwatch.GetTimestamp();
+        ExceptionDispatchInfo? routineFailure = null;
+        while (true)
+        {
+            int observed = Volatile.Read(ref control.AgentEvent);
+            if (control.IsAborted)
+            {
+                routineFailure ??= CompleteAllAborted();
+                routineFailure?.Throw();
+                return VdiResult.VD_E_ABORT;
+            }
+
+            if (_gate.IsClosed)
+            {
+                return VdiResult.NOERROR;
+            }
+
+            long mask = Interlocked.Exchange(ref control.DirtyDevices, 0);
+            if (mask != 0)
+            {
+                while (mask != 0)
+                {
+                    int device = System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    if ((uint)device < (uint)_devices.Length && _devices[device] is { } d)
+                    {
+                        routineFailure ??= d.RetireCompleted();
+                    }
+                }
+
+                if (routineFailure is not null)
+                {
+                    // A completion routine threw: the operation cannot go on consistently.
+                    control.SignalAbort(AbortReason.ServerSignalled);
+                }
+
+                lastProgress = Stopwatch.GetTimestamp();
+                continue;
+            }
+
+            bool anyPending = false;
+            foreach (var d in _devices)
+            {
+                anyPending |= d is not null && d.HasPending;
+            }
+
+            if (!anyPending && Volatile.Read(ref _closedDevices) == _devices.Length)
+            {
+                return VdiResult.NOERROR;
+            }
+
+            if (!anyPending)
+            {
+                lastProgress = Stopwatch.GetTimestamp();
+            }
+            else if (timeout != 0 && Stopwatch.GetElapsedTime(lastProgress).TotalMilliseconds > 2.0 * timeout)
+            {
+                control.SignalAbort(AbortReason.ServerTimeout);
+                continue;
+            }
+
+            // Dekker with NotifyAgent: publish the waiting flag, then look at the mask once more before sleeping.
+            Interlocked.Exchange(ref control.AgentWaiting, 1);
+            if (Volatile.Read(ref control.DirtyDevices) == 0 && !control.IsAborted && !_gate.IsClosed)
+            {
+                int slice = WaitPolicy.LivenessIntervalMs;
+                if (timeout != 0)
+                {
+                    slice = (int)Math.Clamp(timeout / 2, 1, slice);
+                }
+
+                control.WaitOn(AgentEventOffset, observed, slice);
+            }
+
+            Volatile.Write(ref control.AgentWaiting, 0);
+            if (control.HasDied(LivenessLock.PrimaryByte, ref control.PrimaryClosed))
+            {
+                control.SignalAbort(AbortReason.PrimaryClientDied);
+            }
+        }
+    }
+
+    /// <summary>Completes every outstanding command with ERROR_OPERATION_ABORTED, running the routines here.</summary>
+    private ExceptionDispatchInfo? CompleteAllAborted()
+    {
+        ExceptionDispatchInfo? failure = null;
+        foreach (var device in _devices)
+        {
+            failure ??= device?.CompleteAllAborted();
+        }
+
+        return failure;
+    }
+
+    internal void OnDeviceClosed()
+    {
+        // No lock here: CloseDevice may run inside a completion routine while Close holds the lock and waits for it.
+        if (Interlocked.Increment(ref _closedDevices) == _devices.Length)
+        {
+            if (_state == LocalState.Active)
+            {
+                _state = LocalState.NormallyTerminated;
+            }
+
+            Volatile.Write(ref _control!.SetState, (int)SharedSetState.NormallyTerminated);
+            _control.Bump(ConfigEventOffset);
+        }
+
+        // The agent re-checks whether everything is closed and completed.
+        _control!.Bump(AgentEventOffset);
+    }
+
+    /// <inheritdoc/>
+    public VdiResult SignalAbort()
+    {
+        var control = _control;
+        if (control is null || _state == LocalState.None)
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        control.SignalAbort(AbortReason.ServerSignalled);
+        return VdiResult.NOERROR;
+    }
+
+    /// <inheritdoc/>
+    public VdiResult Close()
+    {
+        lock (_lock)
+        {
+            var control = _control;
+            if (control is null)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
+            var result = VdiResult.NOERROR;
+            try
+            {
+                if (!control.IsAborted && _state != LocalState.NormallyTerminated)
+                {
+                    bool devicesOpen = _openedDevices > Volatile.Read(ref _closedDevices);
+                    control.SignalAbort(devicesOpen ? AbortReason.ServerClosedWithOpenDevices : AbortReason.ServerSignalled);
+                    result = devicesOpen ? VdiResult.VD_E_PROTOCOL : VdiResult.NOERROR;
+                }
+
+                // An agent in its loop sees the abort or the closed gate and returns; then the routines of what is
+                // left outstanding run here.
+                _gate.Close();
+                control.WakeEverything();
+                _gate.Drain();
+                CompleteAllAborted();
+                Volatile.Write(ref control.ServerClosed, 1);
+            }
+            catch (CorruptSegmentException)
+            {
+                control.SignalAbort(AbortReason.CorruptSegment);
+            }
+
+            Release(control);
+            return result;
+        }
+    }
+
+    private void Release(ControlSegment control)
+    {
+        // The server made the buffer segments: their names go now. The control segment is the primary's, unless
+        // the primary is gone, when nobody else would remove it.
+        _buffers?.UnlinkAll(MaxBufferSegments);
+        bool primaryGone = Volatile.Read(ref control.PrimaryClosed) != 0 || !LivenessLock.IsHeld(control.FileDescriptor, LivenessLock.PrimaryByte);
+        if (primaryGone)
+        {
+            control.Unlink();
+        }
+
+        _buffers?.Dispose();
+        control.Dispose();
+        _control = null;
+        _buffers = null;
+        _allocator = null;
+        _devices = [];
+        _state = LocalState.None;
+        _requested = _negotiated = default;
+    }
+
+    private VdiResult CheckState(LocalState from, LocalState to)
+    {
+        if (_state == LocalState.None)
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        if (_control!.IsAborted)
+        {
+            return VdiResult.VD_E_ABORT;
+        }
+
+        return _state >= from && _state <= to ? VdiResult.NOERROR : VdiResult.VD_E_PROTOCOL;
+    }
+
+    private VdiResult CheckStateUnlocked(LocalState from, LocalState to)
+    {
+        var control = _control;
+        var state = _state;
+        if (control is null || state == LocalState.None)
+        {
+            return VdiResult.VD_E_PROTOCOL;
+        }
+
+        if (control.IsAborted)
+        {
+            return VdiResult.VD_E_ABORT;
+        }
+
+        return state >= from && state <= to ? VdiResult.NOERROR : VdiResult.VD_E_PROTOCOL;
+    }
+
+    internal VdiResult Corrupt()
+    {
+        _control?.SignalAbort(AbortReason.CorruptSegment);
+        return VdiResult.VD_E_UNEXPECTED;
+    }
+
+    internal bool IsSendable => _state is LocalState.Initializing or LocalState.Active;
+
+    /// <summary>Closes the set if one is open (see <see cref="Close"/>).</summary>
+    public void Dispose()
+    {
+        if (_control is not null)
+        {
+            Close();
+        }
+    }
+}

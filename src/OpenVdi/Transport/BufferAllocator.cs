@@ -1,0 +1,290 @@
+using static OpenVdi.Transport.BufferAreaDescriptor;
+
+namespace OpenVdi.Transport;
+
+/// <summary>
+/// The server's buffer allocator. RequestBuffers declares classes of buffers (data size, alignment, count); the
+/// area is carved into exactly those buffers when a segment is made, and AllocateBuffer hands out the smallest
+/// free buffer that fits. Only the server process allocates, so the free lists are local; the shared table
+/// carries each buffer's state and generation for the clients' handle checks.
+/// </summary>
+internal sealed class BufferAllocator
+{
+    private readonly ControlSegment _control;
+    private readonly BufferAreaMap _map;
+    private readonly uint _prefixZoneSize;
+    private readonly int _baseAlignment;
+    private readonly List<Request> _pending = [];
+    private readonly List<SizeClass> _classes = [];
+    private int[] _allocatedSize = [];
+    private int[] _inFlight = [];
+
+    // Allocation is not on the per-command path (buffers are reused across commands), and device threads and the
+    // completion agent may allocate and free at once: one lock keeps the free lists whole.
+    private readonly Lock _lock = new();
+
+    public BufferAllocator(ControlSegment control, BufferAreaMap map, uint prefixZoneSize, int baseAlignment)
+    {
+        _control = control;
+        _map = map;
+        _prefixZoneSize = prefixZoneSize;
+        _baseAlignment = baseAlignment;
+    }
+
+    public long PendingBuffers { get; private set; }
+
+    /// <summary>Declares <paramref name="count"/> buffers of <paramref name="size"/> bytes, made at the next <see cref="CreateSegment"/>.</summary>
+    public VdiResult Declare(uint size, uint alignment, uint count)
+    {
+        lock (_lock)
+        {
+            return DeclareLocked(size, alignment, count);
+        }
+    }
+
+    private VdiResult DeclareLocked(uint size, uint alignment, uint count)
+    {
+        if (size == 0 || count == 0 || !IsValidAlignment(alignment))
+        {
+            return VdiResult.VD_E_INVALID;
+        }
+
+        if (PendingBuffers + count + _map.BufferCount > MaxBuffers)
+        {
+            return VdiResult.VD_E_MEMORY;
+        }
+
+        _pending.Add(new Request(size, EffectiveAlignment(alignment), count));
+        PendingBuffers += count;
+        return VdiResult.NOERROR;
+    }
+
+    public static bool IsValidAlignment(uint alignment) =>
+        alignment == 0 || (alignment <= MappedFile.MappingAlignment && (alignment & (alignment - 1)) == 0);
+
+    private int EffectiveAlignment(uint requested) => Math.Max(Math.Max((int)requested, _baseAlignment), MinDataAlignment);
+
+    /// <summary>Makes a segment holding every declared buffer. On failure nothing is made and the declarations are dropped.</summary>
+    public VdiResult CreateSegment()
+    {
+        lock (_lock)
+        {
+            return CreateSegmentLocked();
+        }
+    }
+
+    private VdiResult CreateSegmentLocked()
+    {
+        if (_pending.Count == 0)
+        {
+            return VdiResult.NOERROR;
+        }
+
+        var requests = _pending.ToArray();
+        _pending.Clear();
+        int count = (int)PendingBuffers;
+        PendingBuffers = 0;
+        int k = _map.SegmentCount;
+        if (k >= ControlSegmentDescriptor.MaxBufferSegments)
+        {
+            return VdiResult.VD_E_MEMORY;
+        }
+
+        // Carve: [padding][prefix][data] for every buffer, data aligned as its class asks.
+        var offsets = new long[count];
+        var capacities = new int[count];
+        var alignments = new int[count];
+        long cursor = DataRegionStart(count);
+        int n = 0;
+        foreach (var request in requests)
+        {
+            for (uint i = 0; i < request.Count; i++, n++)
+            {
+                long data = AlignUp(cursor + _prefixZoneSize, request.Alignment);
+                offsets[n] = data;
+                capacities[n] = (int)request.Size;
+                alignments[n] = request.Alignment;
+                cursor = data + request.Size;
+            }
+        }
+
+        long length = AlignUp(cursor, Environment.SystemPageSize);
+        if (length > MaxSegmentLength)
+        {
+            return VdiResult.VD_E_MEMORY;
+        }
+
+        string path = SegmentName.BufferPath(_control.Path, k);
+        var result = MappedFile.TryCreate(path, length, _control.FileMode, keepDescriptor: false, out var file, out _);
+        if (result != VdiResult.NOERROR)
+        {
+            return result == VdiResult.VD_E_SECURITY ? result : VdiResult.VD_E_MEMORY;
+        }
+
+        var region = file!.Region;
+        int first = _map.BufferCount;
+        region.Int64(MagicOffset) = (long)Magic;
+        region.Int32(HeaderLengthOffset) = HeaderLength;
+        region.Int64(SegmentLengthOffset) = length;
+        region.Int64(IncarnationOffset) = (long)_control.Incarnation;
+        region.Int32(SegmentIndexOffset) = k;
+        region.Int32(FirstBufferIndexOffset) = first;
+        region.Int32(BufferCountOffset) = count;
+        region.Int32(PrefixZoneSizeOffset) = (int)_prefixZoneSize;
+        region.Int32(EntryTableOffsetOffset) = HeaderLength;
+        region.Int32(DataRegionOffsetOffset) = (int)DataRegionStart(count);
+        for (int i = 0; i < count; i++)
+        {
+            long entry = EntryOffset(i);
+            region.Int64(entry + EntryDataOffsetOffset) = offsets[i];
+            region.Int32(entry + EntryCapacityOffset) = capacities[i];
+            region.Int32(entry + EntryAlignmentOffset) = alignments[i];
+        }
+
+        // Release: the header and table are complete before a client can see the version.
+        Volatile.Write(ref region.Int32(LayoutVersionOffset), LayoutVersion);
+        file.Prefault(0, length);
+        _map.AddCreated(file);
+        _control.BufferSegmentLength(k) = length;
+
+        // Release: the length is visible before the count that makes a client map the segment.
+        Volatile.Write(ref _control.BufferSegmentCount, k + 1);
+
+        Array.Resize(ref _allocatedSize, first + count);
+        Array.Resize(ref _inFlight, first + count);
+        for (int i = 0; i < count; i++)
+        {
+            AddFree(first + i, capacities[i], alignments[i]);
+        }
+
+        return VdiResult.NOERROR;
+    }
+
+    private void AddFree(int index, int capacity, int alignment)
+    {
+        var sizeClass = _classes.Find(c => c.Capacity == capacity && c.Alignment == alignment);
+        if (sizeClass is null)
+        {
+            sizeClass = new SizeClass(capacity, alignment, new Stack<int>());
+            _classes.Add(sizeClass);
+            _classes.Sort((a, b) => a.Capacity != b.Capacity ? a.Capacity.CompareTo(b.Capacity) : a.Alignment.CompareTo(b.Alignment));
+        }
+
+        sizeClass.Free.Push(index);
+    }
+
+    /// <summary>How many buffers of at least <paramref name="size"/> bytes at <paramref name="alignment"/> are free.</summary>
+    public int CountAvailable(uint size, uint alignment)
+    {
+        lock (_lock)
+        {
+            return CountAvailableLocked(size, alignment);
+        }
+    }
+
+    private int CountAvailableLocked(uint size, uint alignment)
+    {
+        int wanted = EffectiveAlignment(alignment);
+        int available = 0;
+        foreach (var c in _classes)
+        {
+            if (c.Capacity >= size && c.Alignment >= wanted)
+            {
+                available += c.Free.Count;
+            }
+        }
+
+        return available;
+    }
+
+    public VdiResult Allocate(uint size, uint alignment, out nint address)
+    {
+        lock (_lock)
+        {
+            return AllocateLocked(size, alignment, out address);
+        }
+    }
+
+    private VdiResult AllocateLocked(uint size, uint alignment, out nint address)
+    {
+        address = 0;
+        if (size == 0 || !IsValidAlignment(alignment))
+        {
+            return VdiResult.VD_E_INVALID;
+        }
+
+        int wanted = EffectiveAlignment(alignment);
+        foreach (var c in _classes)
+        {
+            if (c.Capacity >= size && c.Alignment >= wanted && c.Free.TryPop(out int index))
+            {
+                _allocatedSize[index] = (int)size;
+
+                // Release: a client that sees the buffer allocated sees a table entry the server owns.
+                Volatile.Write(ref _map.EntryWord(index, EntryStateOffset), 1);
+                address = _map.DataAddress(index);
+                return VdiResult.NOERROR;
+            }
+        }
+
+        return VdiResult.VD_E_MEMORY;
+    }
+
+    public VdiResult Free(nint address, uint size)
+    {
+        lock (_lock)
+        {
+            return FreeLocked(address, size);
+        }
+    }
+
+    private VdiResult FreeLocked(nint address, uint size)
+    {
+        int index = _map.IndexOfDataStart(address);
+        if (index < 0 || _allocatedSize[index] == 0 || _allocatedSize[index] != size || Volatile.Read(ref _inFlight[index]) != 0)
+        {
+            return VdiResult.VD_E_INVALID;
+        }
+
+        Volatile.Write(ref _allocatedSize[index], 0);
+
+        // A new generation first: any handle issued for this buffer is dead from here on.
+        Interlocked.Increment(ref _map.EntryWord(index, EntryGenerationOffset));
+        Volatile.Write(ref _map.EntryWord(index, EntryStateOffset), 0);
+        AddFree(index, _map.Capacity(index), _map.EntryWord(index, EntryAlignmentOffset));
+        return VdiResult.NOERROR;
+    }
+
+    public bool IsShared(nint address) => _map.IndexContaining(address) >= 0;
+
+    /// <summary>
+    /// Checks that <paramref name="address"/> is an allocated buffer, not with the client, that holds
+    /// <paramref name="size"/> bytes; marks it in flight on <paramref name="device"/> at <paramref name="sequence"/>.
+    /// Returns the buffer index, or -1.
+    /// </summary>
+    public int BeginTransfer(nint address, uint size, int device, uint sequence)
+    {
+        int index = _map.IndexOfDataStart(address);
+        if (index < 0 || Volatile.Read(ref _allocatedSize[index]) == 0 || size > (uint)_map.Capacity(index)
+            || Interlocked.CompareExchange(ref _inFlight[index], 1, 0) != 0)
+        {
+            return -1;
+        }
+
+        Interlocked.Increment(ref _map.EntryWord(index, EntryGenerationOffset));
+        _map.EntryWord(index, EntryInFlightDeviceOffset) = device + 1;
+        _map.EntryWord(index, EntryInFlightSequenceOffset) = (int)sequence;
+        return index;
+    }
+
+    /// <summary>Ends the transfer of buffer <paramref name="index"/>: it is the server's again.</summary>
+    public void EndTransfer(int index)
+    {
+        _map.EntryWord(index, EntryInFlightDeviceOffset) = 0;
+        Volatile.Write(ref _inFlight[index], 0);
+    }
+
+    private sealed record Request(uint Size, int Alignment, uint Count);
+
+    private sealed record SizeClass(int Capacity, int Alignment, Stack<int> Free);
+}

@@ -1,0 +1,267 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using static OpenVdi.Transport.ControlSegmentDescriptor;
+
+namespace OpenVdi.Transport;
+
+/// <summary>
+/// One process's attachment to a set's control segment: the mapping, typed checked accessors over
+/// <see cref="ControlSegmentDescriptor"/>, abort signalling and peer liveness. Geometry (device count, record
+/// length, tag, incarnation) is read once, checked, and kept locally so that a peer cannot change it later.
+/// </summary>
+internal sealed unsafe class ControlSegment : IDisposable
+{
+    private readonly MappedFile _file;
+
+    private ControlSegment(MappedFile file, string instance, string setName)
+    {
+        _file = file;
+        Instance = instance;
+        SetName = setName;
+        var region = file.Region;
+        DeviceCount = region.Int32(DeviceCountOffset);
+        DeviceRecordLength = region.Int32(DeviceRecordLengthOffset);
+        HandleTag = (uint)region.Int32(HandleTagOffset);
+        Incarnation = (ulong)region.Int64(IncarnationOffset);
+    }
+
+    public string Path => _file.Path;
+
+    public string Instance { get; }
+
+    public string SetName { get; }
+
+    public int DeviceCount { get; }
+
+    public int DeviceRecordLength { get; }
+
+    public uint HandleTag { get; }
+
+    public ulong Incarnation { get; }
+
+    public int FileDescriptor => _file.FileDescriptor;
+
+    public SharedRegion Region => _file.Region;
+
+    public ref int SetState => ref Region.Int32(SetStateOffset);
+
+    public ref int Abort => ref Region.Int32(AbortReasonOffset);
+
+    public ref int ConfigEvent => ref Region.Int32(ConfigEventOffset);
+
+    public ref int ConfigWaiters => ref Region.Int32(ConfigWaitersOffset);
+
+    public ref int AgentEvent => ref Region.Int32(AgentEventOffset);
+
+    public ref int AgentWaiting => ref Region.Int32(AgentWaitingOffset);
+
+    public ref long DirtyDevices => ref Region.Int64(DirtyDevicesOffset);
+
+    public ref int PrimaryClosed => ref Region.Int32(PrimaryClosedOffset);
+
+    public ref int ServerClosed => ref Region.Int32(ServerClosedOffset);
+
+    public ref int BufferSegmentCount => ref Region.Int32(BufferSegmentCountOffset);
+
+    public ref long BufferSegmentLength(int index) => ref Region.Int64(BufferSegmentLengthsOffset + ((long)index * sizeof(long)));
+
+    public bool IsAborted => Volatile.Read(ref Abort) != 0;
+
+    /// <summary>
+    /// Creates the control segment of a new set (primary client). A file of that name whose owners have all died is
+    /// reclaimed; one that a live process still holds gives <see cref="VdiResult.VD_E_BUSY"/>.
+    /// </summary>
+    public static VdiResult TryCreate(string instance, string setName, in VdConfig config, int mode, out ControlSegment? segment)
+    {
+        segment = null;
+        string path = SegmentName.ControlPath(instance, setName);
+        long length = SegmentLength((int)config.DeviceCount, SlotsPerDevice);
+        for (int attempt = 0; ; attempt++)
+        {
+            var result = MappedFile.TryCreate(path, length, mode, keepDescriptor: true, out var file, out _);
+            if (result == VdiResult.VD_E_BUSY && attempt == 0 && TryReclaimStale(path))
+            {
+                continue;
+            }
+
+            if (result != VdiResult.NOERROR)
+            {
+                return result;
+            }
+
+            // The primary's liveness lock is taken before anything else, so that a concurrent creator never takes
+            // this half-written file for a stale one.
+            if (!LivenessLock.TryAcquire(file!.FileDescriptor, LivenessLock.PrimaryByte))
+            {
+                file.Dispose();
+                Posix.Unlink(path);
+                return VdiResult.VD_E_SECURITY;
+            }
+
+            Initialize(file.Region, instance, setName, config, mode, length);
+            segment = new ControlSegment(file, instance, setName);
+            return VdiResult.NOERROR;
+        }
+    }
+
+    /// <summary>
+    /// Opens the control segment of an existing set (server or secondary client), checks its header, and checks that
+    /// the name stored in it is exactly <paramref name="setName"/> (names are case-sensitive).
+    /// </summary>
+    public static VdiResult TryOpen(string instance, string setName, out ControlSegment? segment)
+    {
+        segment = null;
+        string path = SegmentName.ControlPath(instance, setName);
+        long maxLength = SegmentLength(MaxDevices, SlotsPerDevice);
+        var result = MappedFile.TryOpen(path, HeaderLength, maxLength, keepDescriptor: true, out var file, out _);
+        if (result != VdiResult.NOERROR)
+        {
+            return result == VdiResult.VD_E_UNEXPECTED ? VdiResult.VD_E_INVALID : result;
+        }
+
+        try
+        {
+            CheckHeader(file!.Region);
+            if (ReadName(file.Region, SetNameLengthOffset, SegmentName.MaxNameLength) != setName
+                || ReadName(file.Region, InstanceNameLengthOffset, SegmentName.MaxInstanceLength) != instance)
+            {
+                file.Dispose();
+                return VdiResult.VD_E_INVALID;
+            }
+
+            segment = new ControlSegment(file, instance, setName);
+            return VdiResult.NOERROR;
+        }
+        catch (CorruptSegmentException)
+        {
+            file!.Dispose();
+            return VdiResult.VD_E_INVALID;
+        }
+    }
+
+    private static bool TryReclaimStale(string path)
+    {
+        int fd = Posix.Open(path, Posix.O_RDWR | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            // Gone in the meantime (or not ours to open): let the create try again once.
+            return Posix.LastError == Posix.ENOENT;
+        }
+
+        bool stale = !LivenessLock.IsHeld(fd, LivenessLock.PrimaryByte) && !LivenessLock.IsHeld(fd, LivenessLock.ServerByte);
+        Posix.Close(fd);
+        if (stale)
+        {
+            Posix.Unlink(path);
+        }
+
+        return stale;
+    }
+
+    private static void Initialize(SharedRegion region, string instance, string setName, in VdConfig config, int mode, long length)
+    {
+        region.Int64(MagicOffset) = (long)Magic;
+        region.Int32(HeaderLengthOffset) = HeaderLength;
+        region.Int64(SegmentLengthOffset) = length;
+        region.Int32(DeviceCountOffset) = (int)config.DeviceCount;
+        region.Int32(SlotsPerDeviceOffset) = SlotsPerDevice;
+        region.Int32(DeviceRecordLengthOffset) = DeviceRecordLength(SlotsPerDevice);
+        region.Int32(HandleTagOffset) = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+        Span<byte> incarnation = stackalloc byte[8];
+        RandomNumberGenerator.Fill(incarnation);
+        region.Int64(IncarnationOffset) = MemoryMarshal.Read<long>(incarnation);
+        region.Int32(PrimaryPidOffset) = Posix.GetPid();
+        region.Int32(FileModeOffset) = mode;
+        WriteConfig(region, RequestedConfigOffset, config);
+        WriteName(region, SetNameLengthOffset, setName);
+        WriteName(region, InstanceNameLengthOffset, instance);
+        region.Int32(SetStateOffset) = (int)SharedSetState.Created;
+
+        // Release: every field above is visible to a process that reads this version.
+        Volatile.Write(ref region.Int32(LayoutVersionOffset), LayoutVersion);
+    }
+
+    public VdConfig ReadConfig(bool negotiated) =>
+        MemoryMarshal.Read<VdConfig>(Region.Bytes(negotiated ? NegotiatedConfigOffset : RequestedConfigOffset, VdConfig.Size));
+
+    public void WriteNegotiatedConfig(in VdConfig config) => WriteConfig(Region, NegotiatedConfigOffset, config);
+
+    private static void WriteConfig(SharedRegion region, int offset, in VdConfig config)
+    {
+        var copy = config;
+        MemoryMarshal.Write(region.Bytes(offset, VdConfig.Size), in copy);
+    }
+
+    public ref int Pid(bool server) => ref Region.Int32(server ? ServerPidOffset : PrimaryPidOffset);
+
+    public int FileMode => Region.Int32(FileModeOffset) == 0x1B0 ? 0x1B0 : 0x180; // only 0660 or 0600, whatever a peer wrote
+
+    public DeviceRecord Device(int index)
+    {
+        if ((uint)index >= (uint)DeviceCount)
+        {
+            throw new CorruptSegmentException($"Device index {index} outside the set.");
+        }
+
+        return new DeviceRecord(Region, DeviceOffset(index, DeviceRecordLength));
+    }
+
+    /// <summary>
+    /// Aborts the set once: the first reason wins. Every waiter of every kind is woken so that it returns
+    /// VD_E_ABORT at once. Returns true if this call was the one that aborted.
+    /// </summary>
+    public bool SignalAbort(AbortReason reason)
+    {
+        bool first = Interlocked.CompareExchange(ref Abort, (int)reason, 0) == 0;
+        WakeEverything();
+        return first;
+    }
+
+    /// <summary>Bumps and wakes every futex word of the set (abort, close, liveness).</summary>
+    public void WakeEverything()
+    {
+        Bump(ConfigEventOffset);
+        Bump(AgentEventOffset);
+        for (int i = 0; i < DeviceCount; i++)
+        {
+            Bump(DeviceOffset(i, DeviceRecordLength) + DeviceWakeOffset);
+        }
+    }
+
+    /// <summary>Bumps the futex word at <paramref name="offset"/> and wakes its sleepers.</summary>
+    public void Bump(long offset)
+    {
+        // Full fence: the event (an earlier store) is published before the word changes.
+        Interlocked.Increment(ref Region.Int32(offset));
+        Futex.WakeAll(Region.Int32Pointer(offset));
+    }
+
+    /// <summary>Sleeps on the futex word at <paramref name="offset"/> while it still holds <paramref name="observed"/>.</summary>
+    public void WaitOn(long offset, int observed, int timeoutMs) => Futex.Wait(Region.Int32Pointer(offset), observed, timeoutMs);
+
+    /// <summary>Whether the peer holding <paramref name="lockByte"/> has gone without closing normally.</summary>
+    public bool HasDied(long lockByte, ref int closedNormallyFlag) =>
+        Volatile.Read(ref closedNormallyFlag) == 0 && !LivenessLock.IsHeld(FileDescriptor, lockByte);
+
+    public static string? ReadName(SharedRegion region, long lengthOffset, int maxLength)
+    {
+        int length = region.Int32(lengthOffset);
+        if (length < 0 || length > maxLength)
+        {
+            return null;
+        }
+
+        return new string(MemoryMarshal.Cast<byte, char>(region.Bytes(lengthOffset + sizeof(int), length * sizeof(char))));
+    }
+
+    public static void WriteName(SharedRegion region, long lengthOffset, string name)
+    {
+        MemoryMarshal.AsBytes(name.AsSpan()).CopyTo(region.Bytes(lengthOffset + sizeof(int), name.Length * sizeof(char)));
+        region.Int32(lengthOffset) = name.Length;
+    }
+
+    /// <summary>Removes the control file if it still belongs to this set.</summary>
+    public void Unlink() => MappedFile.UnlinkIfIncarnation(Path, MagicOffset, Magic, IncarnationOffset, Incarnation);
+
+    public void Dispose() => _file.Dispose();
+}

@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OpenVdi.Transport;
+
+/// <summary>
+/// Derives the /dev/shm file names of a set from its instance and set name. The escaping lets no set name reach
+/// outside the directory: only <c>[A-Za-z0-9_-]</c> pass through, every other UTF-8 byte becomes <c>%XX</c>,
+/// and a name whose escaped form would be too long for a file name is replaced by a hash of it.
+/// </summary>
+internal static class SegmentName
+{
+    /// <summary>Longest set or device name, in UTF-16 characters (OpenVdi's limit; see docs/decisions.md).</summary>
+    public const int MaxNameLength = 256;
+
+    /// <summary>Longest instance name (SQL Server's limit for instance names).</summary>
+    public const int MaxInstanceLength = 16;
+
+    /// <summary>The instance that a null or empty instance name means.</summary>
+    public const string DefaultInstance = "MSSQLSERVER";
+
+    private const string Prefix = "openvdi.";
+    private const int MaxEscapedLength = 180;
+
+    /// <summary>The directory of every segment; an environment variable moves it for tests on other mounts.</summary>
+    public static string Directory { get; } = Environment.GetEnvironmentVariable("OPENVDI_SHM_DIR") is { Length: > 0 } dir ? dir : "/dev/shm";
+
+    /// <summary>Whether <paramref name="name"/> is a valid set or device name: 1..256 characters, no '\' and no NUL.</summary>
+    public static bool IsValidName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= MaxNameLength && !name.Contains('\\', StringComparison.Ordinal)
+        && !name.Contains('\0', StringComparison.Ordinal) && !HasLoneSurrogate(name);
+
+    /// <summary>
+    /// Normalises an instance name: null or empty is the default instance; otherwise 1..16 characters, a letter,
+    /// '_', '#' or '&amp;' first, then letters, digits, '_', '$', '#' or '&amp;', as SQL Server names instances.
+    /// Instance names are case-insensitive, so the normal form is upper case. Returns null for an invalid name.
+    /// </summary>
+    public static string? NormalizeInstance(string? instance)
+    {
+        if (string.IsNullOrEmpty(instance))
+        {
+            return DefaultInstance;
+        }
+
+        if (instance.Length > MaxInstanceLength || !IsInstanceStart(instance[0]))
+        {
+            return null;
+        }
+
+        foreach (char c in instance)
+        {
+            if (!IsInstanceStart(c) && !char.IsAsciiDigit(c) && c != '$')
+            {
+                return null;
+            }
+        }
+
+        return instance.ToUpperInvariant();
+    }
+
+    /// <summary>The path of the control segment of <paramref name="setName"/> under <paramref name="normalizedInstance"/>.</summary>
+    public static string ControlPath(string normalizedInstance, string setName) =>
+        System.IO.Path.Combine(Directory, Prefix + Escape(normalizedInstance) + "." + Escape(setName));
+
+    /// <summary>The path of buffer-area segment <paramref name="index"/> of the set whose control path is given.</summary>
+    public static string BufferPath(string controlPath, int index) => controlPath + ".b" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool IsInstanceStart(char c) => char.IsAsciiLetter(c) || c is '_' or '#' or '&';
+
+    private static bool HasLoneSurrogate(string name)
+    {
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(name[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Escape(string name)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(name);
+        var escaped = new StringBuilder(utf8.Length * 3);
+        foreach (byte b in utf8)
+        {
+            if (b < 0x80 && (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'_' or (byte)'-'))
+            {
+                escaped.Append((char)b);
+            }
+            else
+            {
+                escaped.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (escaped.Length <= MaxEscapedLength)
+        {
+            return escaped.ToString();
+        }
+
+        // Too long for a file name: a hash stands in for it ('~' never appears in an escaped name, so a hashed
+        // name cannot equal an escaped one). The full name is kept in the segment and checked on open.
+        return "~" + Convert.ToHexString(SHA256.HashData(utf8), 0, 24);
+    }
+}
