@@ -393,6 +393,23 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
         }
     }
 
+    /// <summary>
+    /// Whether the server closed every device: the set's normal end. Read from the device records, not the set
+    /// state, which the server writes after the last device's closed flag.
+    /// </summary>
+    private static bool AllDevicesClosedByServer(ControlSegment control)
+    {
+        for (int i = 0; i < control.DeviceCount; i++)
+        {
+            if (Volatile.Read(ref control.Device(i).Closed) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool AllDevicesOpen(ControlSegment control)
     {
         for (int i = 0; i < control.DeviceCount; i++)
@@ -490,7 +507,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                         control.SignalAbort(AbortReason.ClientClosedWithOpenDevices);
                         result = VdiResult.VD_E_OPEN;
                     }
-                    else if (_isPrimary && Volatile.Read(ref control.SetState) != (int)SharedSetState.NormallyTerminated)
+                    else if (_isPrimary && !AllDevicesClosedByServer(control))
                     {
                         // The server cannot go on without the primary: tell it now rather than let it wait.
                         control.SignalAbort(AbortReason.PrimaryClosed);

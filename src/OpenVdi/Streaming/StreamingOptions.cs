@@ -1,0 +1,22 @@
+namespace OpenVdi;
+
+/// <summary>How a <see cref="StreamingServer"/> configures a set: the BACKUP/RESTORE options that drive VDI.</summary>
+public sealed record StreamingOptions
+{
+    /// <summary>BLOCKSIZE: every transfer is a multiple of it (power of two, 512..65536). Default 512, VDI's default.</summary>
+    public uint BlockSize { get; init; } = 512;
+
+    /// <summary>MAXTRANSFERSIZE: the data size of each buffer (multiple of 64 KiB, up to 4 MiB). Default 64 KiB, VDI's default.</summary>
+    public uint MaxTransferSize { get; init; } = 65536;
+
+    /// <summary>BUFFERCOUNT: buffers shared by all devices. 0 chooses 2 per device plus 2, at least 4.</summary>
+    public uint BufferCount { get; init; }
+
+    /// <summary>Send VDC_Complete after the final Flush when the client asked for it (VDF_RequestComplete).</summary>
+    public bool SendComplete { get; init; } = true;
+
+    /// <summary>How long <see cref="StreamingServer.Open"/> waits for the client to create the set.</summary>
+    public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    internal uint EffectiveBufferCount(int devices) => BufferCount != 0 ? BufferCount : (uint)Math.Max(4, (2 * devices) + 2);
+}
