@@ -222,6 +222,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 return VdiResult.VD_E_PROTOCOL;
             }
 
+            ProbeServer(control);
             if (control.IsAborted)
             {
                 return VdiResult.VD_E_ABORT;
@@ -334,6 +335,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 return VdiResult.VD_E_PROTOCOL;
             }
 
+            ProbeServer(control);
             if (control.IsAborted)
             {
                 return VdiResult.VD_E_ABORT;
@@ -539,8 +541,8 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
         var buffers = _buffers;
         if (unlink)
         {
-            int segments = ControlSegmentDescriptor.MaxBufferSegments;
-            buffers?.UnlinkAll(segments);
+            // Buffer segments first: while the control file stands, the name is this set's.
+            control.UnlinkBufferSegmentsOfName();
             control.Unlink();
         }
 

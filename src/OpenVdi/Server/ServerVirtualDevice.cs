@@ -228,15 +228,16 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
                 throw new CorruptSegmentException($"Slot {index} completed with sequence {slot.Sequence}, expected {s}.");
             }
 
+            // Checked before the command is taken out, so the abort that follows still completes it with 995.
+            if (Volatile.Read(ref _pending[index]) is { } outstanding && bytes > outstanding.Size)
+            {
+                throw new CorruptSegmentException($"The client reported {bytes} bytes for a {outstanding.Size}-byte command.");
+            }
+
             var command = TakePending(index);
             if (command is null)
             {
                 continue;
-            }
-
-            if (bytes > command.Size)
-            {
-                throw new CorruptSegmentException($"The client reported {bytes} bytes for a {command.Size}-byte command.");
             }
 
             // Release: the slot is reusable only after its results were read.

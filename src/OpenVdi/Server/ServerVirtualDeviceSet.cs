@@ -589,7 +589,14 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
     {
         // The server made the buffer segments: their names go now. The control segment is the primary's, unless
         // the primary is gone, when nobody else would remove it.
-        _buffers?.UnlinkAll(MaxBufferSegments);
+        if (_allocator is not null)
+        {
+            for (int k = 0; k < _allocator.CreatedSegments.Count; k++)
+            {
+                FileIdentity.UnlinkIfSame(SegmentName.BufferPath(control.Path, k), _allocator.CreatedSegments[k]);
+            }
+        }
+
         bool primaryGone = Volatile.Read(ref control.PrimaryClosed) != 0 || !LivenessLock.IsHeld(control.FileDescriptor, LivenessLock.PrimaryByte);
         if (primaryGone)
         {

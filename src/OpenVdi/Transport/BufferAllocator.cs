@@ -33,6 +33,9 @@ internal sealed class BufferAllocator
 
     public long PendingBuffers { get; private set; }
 
+    /// <summary>The files this allocator made, so the server removes exactly those, even if a peer breaks their headers.</summary>
+    public List<FileIdentity> CreatedSegments { get; } = [];
+
     /// <summary>Declares <paramref name="count"/> buffers of <paramref name="size"/> bytes, made at the next <see cref="CreateSegment"/>.</summary>
     public VdiResult Declare(uint size, uint alignment, uint count)
     {
@@ -123,6 +126,7 @@ internal sealed class BufferAllocator
 
         var region = file!.Region;
         int first = _map.BufferCount;
+        CreatedSegments.Add(file.Identity);
         region.Int64(MagicOffset) = (long)Magic;
         region.Int32(HeaderLengthOffset) = HeaderLength;
         region.Int64(SegmentLengthOffset) = length;
@@ -144,7 +148,17 @@ internal sealed class BufferAllocator
         // Release: the header and table are complete before a client can see the version.
         Volatile.Write(ref region.Int32(LayoutVersionOffset), LayoutVersion);
         file.Prefault(0, length);
-        _map.AddCreated(file);
+        try
+        {
+            _map.AddCreated(file);
+        }
+        catch (CorruptSegmentException)
+        {
+            file.Unlink();
+            file.Dispose();
+            throw;
+        }
+
         _control.BufferSegmentLength(k) = length;
 
         // Release: the length is visible before the count that makes a client map the segment.

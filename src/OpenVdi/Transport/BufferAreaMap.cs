@@ -250,15 +250,6 @@ internal sealed class BufferAreaMap : IDisposable
         return -1;
     }
 
-    /// <summary>Removes every segment file this map knows of, if it still belongs to the set.</summary>
-    public void UnlinkAll(int upTo)
-    {
-        for (int k = 0; k < upTo; k++)
-        {
-            MappedFile.UnlinkIfIncarnation(SegmentName.BufferPath(_control.Path, k), MagicOffset, Magic, IncarnationOffset, _control.Incarnation);
-        }
-    }
-
     public void Dispose()
     {
         lock (_mapLock)

@@ -152,6 +152,11 @@ internal sealed unsafe class ControlSegment : IDisposable
         Posix.Close(fd);
         if (stale)
         {
+            for (int k = 0; k < MaxBufferSegments; k++)
+            {
+                Posix.Unlink(SegmentName.BufferPath(path, k));
+            }
+
             Posix.Unlink(path);
         }
 
@@ -260,8 +265,20 @@ internal sealed unsafe class ControlSegment : IDisposable
         region.Int32(lengthOffset) = name.Length;
     }
 
-    /// <summary>Removes the control file if it still belongs to this set.</summary>
-    public void Unlink() => MappedFile.UnlinkIfIncarnation(Path, MagicOffset, Magic, IncarnationOffset, Incarnation);
+    /// <summary>Removes the control file if the path still names the file this process mapped.</summary>
+    public void Unlink() => _file.Unlink();
+
+    /// <summary>
+    /// Removes buffer segments 0..15 of this set's name whoever made them. Only the primary calls it, while it still
+    /// holds the control file: no other set can own the name then, so what is there is this set's (or a dead one's).
+    /// </summary>
+    public void UnlinkBufferSegmentsOfName()
+    {
+        for (int k = 0; k < MaxBufferSegments; k++)
+        {
+            Posix.Unlink(SegmentName.BufferPath(Path, k));
+        }
+    }
 
     public void Dispose() => _file.Dispose();
 }

@@ -12,15 +12,19 @@ internal sealed unsafe class MappedFile : IDisposable
     private nint _address;
     private int _fd;
 
-    private MappedFile(string path, int fd, nint address, long length)
+    private MappedFile(string path, int fd, nint address, long length, FileIdentity identity)
     {
         Path = path;
+        Identity = identity;
         _fd = fd;
         _address = address;
         Region = new SharedRegion((byte*)address, length);
     }
 
     public string Path { get; }
+
+    /// <summary>The identity of the mapped file, for removing exactly this file later.</summary>
+    public FileIdentity Identity { get; }
 
     public SharedRegion Region { get; private set; }
 
@@ -122,6 +126,7 @@ internal sealed unsafe class MappedFile : IDisposable
             Posix.Munmap(tail, (nuint)(reservationEnd - tail));
         }
 
+        var identity = FileIdentity.Of(fd);
         if (!keepDescriptor)
         {
             Posix.Close(fd);
@@ -129,7 +134,7 @@ internal sealed unsafe class MappedFile : IDisposable
         }
 
         errno = 0;
-        file = new MappedFile(path, fd, mapped, length);
+        file = new MappedFile(path, fd, mapped, length, identity);
         return VdiResult.NOERROR;
     }
 
@@ -158,27 +163,8 @@ internal sealed unsafe class MappedFile : IDisposable
         }
     }
 
-    /// <summary>Removes <paramref name="path"/> if it is still the file of this set (same incarnation).</summary>
-    public static void UnlinkIfIncarnation(string path, long magicOffset, ulong magic, long incarnationOffset, ulong incarnation)
-    {
-        int fd = Posix.Open(path, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            return;
-        }
-
-        ulong readMagic = 0, readIncarnation = 0;
-        bool same = Posix.Pread(fd, (byte*)&readMagic, 8, magicOffset) == 8
-            && Posix.Pread(fd, (byte*)&readIncarnation, 8, incarnationOffset) == 8
-            && readMagic == magic && readIncarnation == incarnation;
-        Posix.Close(fd);
-
-        // A name reused by a newer set with the same name carries another incarnation and is left alone.
-        if (same)
-        {
-            Posix.Unlink(path);
-        }
-    }
+    /// <summary>Removes the file if the path still names it.</summary>
+    public void Unlink() => FileIdentity.UnlinkIfSame(Path, Identity);
 
     public void Dispose()
     {

@@ -96,6 +96,20 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int FcntlLock(int fd, int command, Flock* lockInfo);
 
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const int AT_EMPTY_PATH = 0x1000;
+    public const uint STATX_INO = 0x100;
+
+    /// <summary>The size of <c>struct statx</c>: the same on every architecture.</summary>
+    public const int StatxLength = 256;
+    public const int StatxInodeOffset = 32;
+    public const int StatxDevMajorOffset = 136;
+    public const int StatxDevMinorOffset = 140;
+
+    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
     [LibraryImport(Libc, EntryPoint = "getpid")]
     public static partial int GetPid();
 

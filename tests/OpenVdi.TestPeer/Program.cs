@@ -1,0 +1,143 @@
+using System.Globalization;
+using OpenVdi;
+using OpenVdi.TestPeer;
+
+// A peer process for OpenVdi's cross-process tests. Each role plays one side of a set and reports on stdout, one
+// line per event, so the test can order itself on what the peer did (never on time).
+//
+//   server-backup <set> <devices> <bytesPerDevice>   serve a BACKUP of the test pattern; exit 0 when it succeeded
+//   server-connect <set>                              open the set, then wait to be killed without configuring it
+//   server-hold <set>                                 configure, open the device, send one Write, then wait to be killed
+//   client-hold <set> <devices>                       create, wait for the server, fetch one command, then wait to be killed
+//   secondary <set> <device>                          attach as a secondary, fetch a Write, print its buffer handle, complete on "done"
+try
+{
+    return args[0] switch
+    {
+        "server-backup" => ServerBackup(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), long.Parse(args[3], CultureInfo.InvariantCulture)),
+        "server-hold" => ServerHold(args[1]),
+        "server-connect" => ServerConnect(args[1]),
+        "client-hold" => ClientHold(args[1], uint.Parse(args[2], CultureInfo.InvariantCulture)),
+        "secondary" => Secondary(args[1], args[2]),
+        _ => throw new ArgumentException($"Unknown role {args[0]}"),
+    };
+}
+catch (Exception e)
+{
+    Console.WriteLine("error " + e.Message);
+    return 2;
+}
+
+static string DeviceName(string set, int device) => device == 0 ? set : $"{set}.{device}";
+
+static int ServerBackup(string set, int devices, long bytesPerDevice)
+{
+    var others = Enumerable.Range(1, devices - 1).Select(d => DeviceName(set, d)).ToArray();
+    using var server = StreamingServer.Open(null, set, VdFeatures.VDF_WriteMedia, new StreamingOptions { BufferCount = (uint)(devices * 2) }, others);
+    Console.WriteLine("configured");
+    var sent = new long[devices];
+    var result = server.RunBackup((device, buffer) =>
+    {
+        int n = (int)Math.Min(buffer.Length, bytesPerDevice - sent[device]);
+        TestPattern.Fill(device, sent[device], buffer[..n]);
+        sent[device] += n;
+        return n;
+    });
+    Console.WriteLine(result.Succeeded ? $"done {result.TotalBytes}" : $"failed {result.Failure}");
+    return result.Succeeded ? 0 : 1;
+}
+
+static int ServerHold(string set)
+{
+    var server = new ServerVirtualDeviceSet();
+    VdiResult open;
+    while ((open = server.Open(null, set)) == VdiResult.VD_E_INVALID)
+    {
+        Thread.Sleep(5);
+    }
+
+    Expect(open);
+    Expect(server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
+    Expect(server.RequestBuffers(65536, 0, 4));
+    Expect(server.EndConfiguration());
+    Expect(server.OpenDevice(set, out var device));
+    new Thread(() => server.ExecuteCompletionAgent()) { IsBackground = true }.Start();
+    Expect(server.AllocateBuffer(out nint buffer, 65536, 0));
+    TestPattern.Fill(0, 0, server.GetBufferSpan(buffer, 65536));
+    Expect(device!.SendCommand(new VdsCommand { CommandCode = VdCommandCode.VDC_Write, Size = 65536, Buffer = buffer }));
+    Console.WriteLine("sent");
+    Thread.Sleep(Timeout.Infinite);
+    return 0;
+}
+
+static int ServerConnect(string set)
+{
+    var server = new ServerVirtualDeviceSet();
+    VdiResult open;
+    while ((open = server.Open(null, set)) == VdiResult.VD_E_INVALID)
+    {
+        Thread.Sleep(5);
+    }
+
+    Expect(open);
+    Console.WriteLine("connected");
+    Thread.Sleep(Timeout.Infinite);
+    return 0;
+}
+
+static int ClientHold(string set, uint devices)
+{
+    var client = new ClientVirtualDeviceSet();
+    Expect(client.CreateEx(null, set, new VdConfig { DeviceCount = devices }));
+    Console.WriteLine("created");
+    Expect(client.GetConfiguration(VdiTimeout.Infinite, out _));
+    Expect(client.OpenDevice(set, out var device));
+    Expect(device!.GetCommand(VdiTimeout.Infinite, out var command));
+    Console.WriteLine($"fetched {command!.CommandCode}");
+    Thread.Sleep(Timeout.Infinite);
+    return 0;
+}
+
+static int Secondary(string set, string deviceName)
+{
+    using var client = new ClientVirtualDeviceSet();
+    Expect(client.OpenInSecondaryEx(null, set));
+    Expect(client.OpenDevice(deviceName, out var device));
+    Expect(client.GetConfiguration(VdiTimeout.Infinite, out _));
+    while (true)
+    {
+        var result = device!.GetCommand(VdiTimeout.Infinite, out var command);
+        if (result == VdiResult.VD_E_CLOSE)
+        {
+            break;
+        }
+
+        Expect(result);
+        if (command!.CommandCode == VdCommandCode.VDC_Write)
+        {
+            Expect(client.GetBufferHandle(command.Buffer, out uint handle));
+            Console.WriteLine($"handle {handle:X8} {command.Buffer:X} {command.Size}");
+
+            // The process that took the handle completes the command, once its partner says it is done.
+            if (Console.ReadLine() != "done")
+            {
+                return 3;
+            }
+        }
+
+        Expect(device.CompleteCommand(command, Win32Error.ERROR_SUCCESS, command.Size, 0));
+        Console.WriteLine($"completed {command.CommandCode}");
+    }
+
+    Console.WriteLine("closed");
+    Expect(client.Close());
+    return 0;
+}
+
+static void Expect(VdiResult result)
+{
+    if (result != VdiResult.NOERROR)
+    {
+        throw new VdiException(result, result.ToString());
+    }
+}

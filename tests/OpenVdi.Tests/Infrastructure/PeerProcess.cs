@@ -1,0 +1,101 @@
+using System.Diagnostics;
+
+namespace OpenVdi.Tests.Infrastructure;
+
+/// <summary>
+/// A real child process running OpenVdi.TestPeer in a role. Its stdout is read line by line: tests wait for the
+/// line that says the peer reached a point, with a timeout that fails the test with what the peer said so far.
+/// Disposing kills the peer if it still runs.
+/// </summary>
+public sealed class PeerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+
+    private PeerProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public static PeerProcess Start(params string[] args)
+    {
+        string peer = Path.Combine(AppContext.BaseDirectory, "OpenVdi.TestPeer.dll");
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        var info = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(peer);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new PeerProcess(Process.Start(info) ?? throw new InvalidOperationException("The test peer did not start."));
+    }
+
+    /// <summary>Reads lines until one starts with <paramref name="prefix"/>; returns it.</summary>
+    public async Task<string> WaitForLineAsync(string prefix, int timeoutMs = 30000)
+    {
+        using var cts = new CancellationTokenSource(timeoutMs);
+        try
+        {
+            while (true)
+            {
+                string? line = await _process.StandardOutput.ReadLineAsync(cts.Token);
+                if (line is null)
+                {
+                    Assert.Fail($"The peer exited before saying '{prefix}'. It said: {string.Join(" | ", _lines)}");
+                }
+
+                _lines.Add(line!);
+                if (line!.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return line;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The peer did not say '{prefix}' within {timeoutMs} ms. It said: {string.Join(" | ", _lines)}");
+            throw;
+        }
+    }
+
+    public void Send(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>SIGKILL: the peer gets no chance to clean up.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    public async Task<int> WaitForExitAsync(int timeoutMs = 30000)
+    {
+        using var cts = new CancellationTokenSource(timeoutMs);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The peer did not exit within {timeoutMs} ms. It said: {string.Join(" | ", _lines)}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+}
