@@ -111,9 +111,27 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
         }
     }
 
-    /// <summary>Whether a wait would end now: a command, a close, an abort, or a ClearError that became deliverable.</summary>
-    private bool HasWork() =>
-        _control.IsAborted || (uint)Volatile.Read(ref _record.Head) != _tail || Volatile.Read(ref _record.Closed) != 0;
+    /// <summary>
+    /// Whether a wait would end now: an abort, a close, or a command at the tail that can be handed over. A ClearError
+    /// held back behind outstanding commands is not work: the waiter sleeps until the last of them completes.
+    /// </summary>
+    private bool HasWork()
+    {
+        if (_control.IsAborted || Volatile.Read(ref _record.Closed) != 0)
+        {
+            return true;
+        }
+
+        if ((uint)Volatile.Read(ref _record.Head) == _tail)
+        {
+            return false;
+        }
+
+        var slot = _record.Slot(_tail);
+        return !(slot.Command == (int)VdCommandCode.VDC_ClearError
+            && Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError
+            && Volatile.Read(ref _record.Outstanding) > 0);
+    }
 
     /// <summary>One non-blocking attempt; VD_E_TIMEOUT means nothing to deliver yet.</summary>
     private VdiResult TryTake(out VdcCommand? command)
@@ -190,6 +208,7 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
 
             command = Deliver(slot, tail, code);
             Advance(tail);
+            AssertInvariants();
             return VdiResult.NOERROR;
         }
     }
