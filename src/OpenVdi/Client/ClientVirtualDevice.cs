@@ -78,7 +78,8 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
                     return result;
                 }
 
-                if (spins-- > 0)
+                // A poll (timeout 0) answers at once; only a real wait spins before sleeping.
+                if (timeoutMs != 0 && spins-- > 0)
                 {
                     Thread.SpinWait(20);
                     continue;
@@ -172,14 +173,15 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
 
             var slot = _record.Slot(tail);
             int state = Volatile.Read(ref slot.State);
-            if (slot.Sequence != (int)tail || state is not ((int)SlotState.Queued or (int)SlotState.Completing or (int)SlotState.Completed))
+            if (slot.Sequence != (int)tail || state is not ((int)SlotState.Free or (int)SlotState.Queued or (int)SlotState.Completing or (int)SlotState.Completed))
             {
                 throw new CorruptSegmentException($"Slot of sequence {tail} is not a published command.");
             }
 
             if (state != (int)SlotState.Queued)
             {
-                // Flushed with ERROR_IO_DEVICE by an error completion: never delivered.
+                // Flushed with ERROR_IO_DEVICE by an error completion, never delivered; Free once the agent retired it.
+                // The server cannot have reused the slot: it never runs a ring ahead of this tail.
                 Advance(tail);
                 continue;
             }
@@ -377,6 +379,15 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
         if (Volatile.Read(ref _control.AgentWaiting) != 0)
         {
             _control.Bump(AgentEventOffset);
+        }
+    }
+
+    /// <summary>Close: no command of this device is outstanding any more, and none may touch the unmapped buffers.</summary>
+    internal void Invalidate()
+    {
+        foreach (var command in _commands)
+        {
+            command.Invalidate();
         }
     }
 

@@ -546,6 +546,11 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
             control.Unlink();
         }
 
+        foreach (var device in _devices)
+        {
+            device?.Invalidate();
+        }
+
         buffers?.Dispose();
         control.Dispose();
         _control = null;

@@ -94,6 +94,15 @@ public sealed class VdcCommand
     /// <summary>Claims the completion: true for exactly one caller while the command is outstanding.</summary>
     internal bool TryBeginCompletion() => Interlocked.Exchange(ref _live, 0) == 1;
 
+    /// <summary>The set closed: the command is no longer outstanding and its buffer is gone.</summary>
+    internal void Invalidate()
+    {
+        Volatile.Write(ref _live, 0);
+        _map = null;
+        _memory.Reset(null, 0, 0);
+        Buffer = 0;
+    }
+
     /// <summary>Gives a claimed completion back (the completion was refused for a bad argument).</summary>
     internal void CancelCompletion() => Volatile.Write(ref _live, 1);
 

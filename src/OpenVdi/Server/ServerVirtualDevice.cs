@@ -102,8 +102,10 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         int index = (int)(sequence & (SlotsPerDevice - 1));
         var slot = _record.SlotAt(index);
 
-        // Acquire: a slot the agent freed is completely retired.
-        if (Volatile.Read(ref slot.State) != (int)SlotState.Free || Volatile.Read(ref _pending[index]) is not null)
+        // Acquire: a slot the agent freed is completely retired. The ring never runs more than its length ahead of
+        // the client's tail either: a command flushed and retired out of order is Free before the client passed it.
+        if (Volatile.Read(ref slot.State) != (int)SlotState.Free || Volatile.Read(ref _pending[index]) is not null
+            || sequence - (uint)Volatile.Read(ref _record.Tail) >= SlotsPerDevice)
         {
             return Reject(command, VdiResult.VD_E_QUEUE_FULL, Win32Error.ERROR_NO_SYSTEM_RESOURCES);
         }

@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+
+namespace OpenVdi;
+
+/// <summary>
+/// One device of a <see cref="VirtualDeviceSet"/>, client side, the .NET way: commands as <see cref="DeviceCommand"/>
+/// values fetched with <see cref="GetCommandAsync"/> or <see cref="TryGetCommand"/>, the end of the device as a null
+/// command (or a false return), and failures as exceptions. Wraps a faithful <see cref="ClientVirtualDevice"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A device is driven by one caller at a time: a fetch while another fetch on the same device has not returned
+/// (for <see cref="GetCommandAsync"/>: until its result was taken by <c>await</c>) throws
+/// <see cref="InvalidOperationException"/>. Commands may be completed from any thread, and several may be
+/// outstanding at once.
+/// </para>
+/// <para>
+/// <b>The cost of waiting asynchronously.</b> <see cref="GetCommandAsync"/> first polls the ring (no wait, no
+/// allocation); a command already queued is returned synchronously. Only when nothing is queued does it wait, and
+/// the faithful wait is a blocking futex wait that no token can interrupt, so the wait runs on a thread of this
+/// device's own: started at the first such wait, ended once one of its waits meets the device's end or an abort,
+/// or when the set is disposed. That is one thread per waiting device, and never a thread-pool thread held
+/// hostage. The thread waits in slices of at most 50 ms and checks the token between slices, so a cancellation is
+/// noticed within about 50 ms; an idle device costs one futex wake-up per slice. A command that arrives during a
+/// wait costs a thread hand-off on each side (tens of microseconds on a small VM), and the continuation runs on the
+/// thread pool. A server that keeps the ring filled never reaches this path.
+/// </para>
+/// </remarks>
+public sealed partial class VirtualDevice
+{
+    private readonly VirtualDeviceSet _set;
+    private readonly ClientVirtualDevice _device;
+    private readonly CommandWaiter _waiter;
+    private int _busy;
+
+    internal VirtualDevice(VirtualDeviceSet set, ClientVirtualDevice device)
+    {
+        _set = set;
+        _device = device;
+        _waiter = new CommandWaiter(this);
+    }
+
+    /// <summary>The device's name (the set's name for the first device).</summary>
+    public string Name => _device.Name;
+
+    /// <summary>The device's position in the set (0 is the device named after the set).</summary>
+    public int Index => _device.Index;
+
+    /// <summary>The set the device belongs to.</summary>
+    public VirtualDeviceSet Set => _set;
+
+    /// <summary>The faithful device underneath, for calls this layer does not cover.</summary>
+    public ClientVirtualDevice Faithful => _device;
+
+    /// <summary>Whether the device has ended: the server closed it and every command was fetched.</summary>
+    public bool HasEnded => _device.HasEnded;
+
+    /// <summary>
+    /// Fetches the next command, waiting for one if none is queued. Completes synchronously, without allocating,
+    /// when a command is already queued or the device has already ended.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>, within about 50 ms; the device stays usable and no command is lost (a command that arrived just as the token was cancelled is returned).</param>
+    /// <returns>The command; or null once the server closed the device and every command was fetched (VD_E_CLOSE, the device's normal end).</returns>
+    /// <exception cref="VdiException">VD_E_ABORT when the set aborted; VD_E_PROTOCOL when the set is not active here; VD_E_UNEXPECTED when the shared segment is corrupt (the set aborts).</exception>
+    /// <exception cref="ObjectDisposedException">The set was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another fetch on this device has not returned yet.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<DeviceCommand?> GetCommandAsync(CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<DeviceCommand?>(cancellationToken);
+        }
+
+        if (!TryEnter())
+        {
+            return ValueTask.FromException<DeviceCommand?>(CreateBusyException());
+        }
+
+        bool handedOff = false;
+        try
+        {
+            var result = _device.GetCommand(VdiTimeout.Poll, out var command);
+            switch (result)
+            {
+                case VdiResult.NOERROR:
+                    return new ValueTask<DeviceCommand?>(new DeviceCommand(this, command!));
+                case VdiResult.VD_E_CLOSE:
+                    return new ValueTask<DeviceCommand?>(default(DeviceCommand?));
+                case VdiResult.VD_E_TIMEOUT:
+                    // Nothing queued: the waiter owns the device until the caller takes the result.
+                    var pending = _waiter.Start(cancellationToken);
+                    handedOff = true;
+                    return pending;
+                default:
+                    return ValueTask.FromException<DeviceCommand?>(CreateFetchException(result));
+            }
+        }
+        finally
+        {
+            if (!handedOff)
+            {
+                Exit();
+            }
+        }
+    }
+
+    /// <summary>Fetches the next command, waiting at most <paramref name="timeout"/> on this thread.</summary>
+    /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> polls, <see cref="Timeout.InfiniteTimeSpan"/> waits until a command or the end.</param>
+    /// <param name="command">The command, when the call returns true.</param>
+    /// <returns>True with a command; false when the timeout elapsed (VD_E_TIMEOUT) or the device ended (VD_E_CLOSE, then <see cref="HasEnded"/> is true).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite) or too large.</exception>
+    /// <exception cref="VdiException">VD_E_ABORT, VD_E_PROTOCOL or VD_E_UNEXPECTED, as <see cref="GetCommandAsync"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The set was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another fetch on this device has not returned yet.</exception>
+    public bool TryGetCommand(TimeSpan timeout, out DeviceCommand command) =>
+        TryGetCommandCore(WaitTimeout.ToMilliseconds(timeout, nameof(timeout)), out command);
+
+    /// <summary>
+    /// Every command of the device, until its end: <c>await foreach (var command in device.ReadCommandsAsync(ct))</c>.
+    /// Each command must still be completed. One enumerator is allocated per enumeration, nothing per command.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for the next command, as <see cref="GetCommandAsync"/>.</param>
+    /// <returns>The commands in the order the server sent them; the sequence ends at VD_E_CLOSE.</returns>
+    /// <exception cref="VdiException">As <see cref="GetCommandAsync"/>, from the enumeration.</exception>
+    public async IAsyncEnumerable<DeviceCommand> ReadCommandsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await GetCommandAsync(cancellationToken).ConfigureAwait(false) is { } command)
+        {
+            yield return command;
+        }
+    }
+
+    /// <summary>
+    /// The synchronous fetch: <see cref="VdiTimeout.Infinite"/> waits until a command or the end, so false then
+    /// means the device ended.
+    /// </summary>
+    internal bool TryGetCommandCore(uint timeoutMs, out DeviceCommand command)
+    {
+        if (!TryEnter())
+        {
+            throw CreateBusyException();
+        }
+
+        try
+        {
+            var result = _device.GetCommand(timeoutMs, out var fetched);
+            switch (result)
+            {
+                case VdiResult.NOERROR:
+                    command = new DeviceCommand(this, fetched!);
+                    return true;
+                case VdiResult.VD_E_CLOSE or VdiResult.VD_E_TIMEOUT:
+                    command = default;
+                    return false;
+                default:
+                    throw CreateFetchException(result);
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Turns a failed CompleteCommand into the exception <see cref="DeviceCommand.Complete"/> documents.</summary>
+    internal void ThrowForCompletion(VdiResult result)
+    {
+        if (result == VdiResult.VD_E_INVALID)
+        {
+            ThrowHelper.ThrowInvalidOperation("The command is not outstanding: it was completed concurrently.");
+        }
+
+        if (_set.IsDisposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(typeof(VirtualDeviceSet));
+        }
+
+        ThrowHelper.ThrowVdi(result, $"CompleteCommand on device '{Name}'");
+    }
+
+    /// <summary>The exception for a fetch that ended with <paramref name="result"/> (neither a command, a timeout nor the end).</summary>
+    internal Exception CreateFetchException(VdiResult result) =>
+        _set.IsDisposed && result is VdiResult.VD_E_PROTOCOL or VdiResult.VD_E_ABORT
+            ? new ObjectDisposedException(typeof(VirtualDeviceSet).FullName)
+            : ThrowHelper.CreateVdi(result, $"GetCommand on device '{Name}'");
+
+    /// <summary>The set is being disposed: lets an idle waiter thread end.</summary>
+    internal void Shutdown() => _waiter.Stop();
+
+    private bool TryEnter() => Interlocked.Exchange(ref _busy, 1) == 0;
+
+    private void Exit() => Volatile.Write(ref _busy, 0);
+
+    private InvalidOperationException CreateBusyException() =>
+        new($"Another fetch on device '{Name}' has not returned yet: a device is driven by one caller at a time.");
+}

@@ -1,0 +1,67 @@
+using OpenVdi.Tests.Infrastructure;
+
+namespace OpenVdi.Tests.Idiomatic;
+
+public class CancellationTests
+{
+    [Fact(Timeout = 20000)]
+    public async Task Cancelling_ends_a_waiting_GetCommandAsync_promptly_and_leaves_the_device_usable()
+    {
+        using var loopback = new Loopback();
+        using var set = loopback.ActiveIdiomatic(out var devices);
+        var device = devices[0];
+        using var cts = new CancellationTokenSource();
+
+        var pending = device.GetCommandAsync(cts.Token);
+        Assert.False(pending.IsCompleted);
+        cts.Cancel();
+
+        // Within() fails the test if the wait ignores the token (it would otherwise wait for a command forever).
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.Within(5000));
+        Assert.Equal(cts.Token, e.CancellationToken);
+
+        var completed = new List<VdsCommand>();
+        loopback.Send(0, VdCommandCode.VDC_Flush, completed: completed);
+        var command = Assert.NotNull(await device.GetCommandAsync().Within());
+        Assert.Equal(VdCommandCode.VDC_Flush, command.Code);
+        command.Complete();
+        Loopback.WaitForCompletions(completed, 1);
+        Assert.Equal(Win32Error.ERROR_SUCCESS, completed[0].CompletionCode);
+    }
+
+    [Fact(Timeout = 20000)]
+    public async Task An_already_cancelled_token_fails_at_once_without_fetching()
+    {
+        using var loopback = new Loopback();
+        using var set = loopback.ActiveIdiomatic(out var devices);
+        loopback.Send(0, VdCommandCode.VDC_Flush);
+
+        var pending = devices[0].GetCommandAsync(new CancellationToken(canceled: true));
+
+        Assert.True(pending.IsCanceled);
+        var command = Assert.NotNull(await devices[0].GetCommandAsync().Within());
+        Assert.Equal(VdCommandCode.VDC_Flush, command.Code);
+        command.Complete();
+    }
+
+    [Fact(Timeout = 20000)]
+    public async Task Cancelling_a_configuration_wait_ends_it_and_a_later_wait_succeeds()
+    {
+        using var loopback = new Loopback().Created();
+        using var set = VirtualDeviceSet.FromFaithful(loopback.Client);
+        using var cts = new CancellationTokenSource();
+
+        var pending = set.GetConfigurationAsync(cts.Token);
+        Assert.False(pending.IsCompleted);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.Within(5000));
+        Assert.Null(set.Configuration);
+
+        Loopback.Expect(loopback.Server.Open(null, loopback.Name));
+        Loopback.Expect(loopback.Server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
+        Loopback.Expect(loopback.Server.RequestBuffers(65536, 0, 2));
+        Loopback.Expect(loopback.Server.EndConfiguration());
+        var config = await set.GetConfigurationAsync().Within();
+        Assert.Equal(65536u, config.MaxTransferSize);
+    }
+}
