@@ -4,7 +4,7 @@ namespace OpenVdi.Tests.Idiomatic;
 
 public class BackupDeviceStreamTests
 {
-    private static readonly int[] WriteSizes = [65536, 512, 4096, 30720, 1024, 65536, 8192, 512, 61440];
+    private static readonly int[] s_writeSizes = [65536, 512, 4096, 30720, 1024, 65536, 8192, 512, 61440];
 
     private static Loopback BackupLoopback() => new(clientFeatures: VdFeatures.VDF_RequestComplete);
 
@@ -16,7 +16,7 @@ public class BackupDeviceStreamTests
         using var loopback = BackupLoopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: BackupServerFeatures);
         var data = IdiomaticLoopback.Pattern(1_500_000);
-        var script = ServerScript.Backup(loopback, data, WriteSizes, out var server, flushEvery: 7);
+        var script = ServerScript.Backup(loopback, data, s_writeSizes, out var server, flushEvery: 7);
         await using var stream = new BackupDeviceStream(devices[0]);
 
         using var received = new MemoryStream();
@@ -44,7 +44,7 @@ public class BackupDeviceStreamTests
         using var loopback = BackupLoopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: BackupServerFeatures);
         var data = IdiomaticLoopback.Pattern(700_001, seed: 2);
-        var script = ServerScript.Backup(loopback, data, WriteSizes, out var server, flushEvery: 3);
+        var script = ServerScript.Backup(loopback, data, s_writeSizes, out var server, flushEvery: 3);
         using var stream = new BackupDeviceStream(devices[0]);
 
         using var received = new MemoryStream();
@@ -68,7 +68,7 @@ public class BackupDeviceStreamTests
         using var loopback = BackupLoopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: BackupServerFeatures);
         var data = IdiomaticLoopback.Pattern(1_000_000, seed: 3);
-        var script = ServerScript.Backup(loopback, data, WriteSizes, out var server);
+        var script = ServerScript.Backup(loopback, data, s_writeSizes, out var server);
         await using var stream = new BackupDeviceStream(devices[0]);
 
         var destination = new RecordingStream();
@@ -87,7 +87,7 @@ public class BackupDeviceStreamTests
         using var loopback = BackupLoopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: BackupServerFeatures);
         var data = IdiomaticLoopback.Pattern(300_000, seed: 4);
-        var script = ServerScript.Backup(loopback, data, WriteSizes, out var server);
+        var script = ServerScript.Backup(loopback, data, s_writeSizes, out var server);
         using var stream = new BackupDeviceStream(devices[0]);
 
         using var destination = new MemoryStream();

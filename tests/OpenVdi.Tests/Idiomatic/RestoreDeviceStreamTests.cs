@@ -4,7 +4,7 @@ namespace OpenVdi.Tests.Idiomatic;
 
 public class RestoreDeviceStreamTests
 {
-    private static readonly int[] ReadSizes = [65536, 4096, 512, 30720, 65536, 8192];
+    private static readonly int[] s_readSizes = [65536, 4096, 512, 30720, 65536, 8192];
 
     [Fact(Timeout = 30000)]
     public async Task WriteAsync_feeds_reads_of_other_sizes_and_the_end_is_a_short_read_with_EOF()
@@ -12,7 +12,7 @@ public class RestoreDeviceStreamTests
         using var loopback = new Loopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: VdFeatures.VDF_ReadMedia);
         var data = IdiomaticLoopback.Pattern(1_000_003, seed: 11);
-        var script = ServerScript.Restore(loopback, ReadSizes, out var server, data.Length);
+        var script = ServerScript.Restore(loopback, s_readSizes, out var server, data.Length);
         var stream = new RestoreDeviceStream(devices[0]);
 
         for (int offset = 0; offset < data.Length; offset += 7000)
@@ -38,7 +38,7 @@ public class RestoreDeviceStreamTests
         using var loopback = new Loopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: VdFeatures.VDF_ReadMedia);
         var data = IdiomaticLoopback.Pattern(500_000, seed: 12);
-        var script = ServerScript.Restore(loopback, ReadSizes, out var server, data.Length);
+        var script = ServerScript.Restore(loopback, s_readSizes, out var server, data.Length);
         using (var stream = new RestoreDeviceStream(devices[0]))
         {
             for (int offset = 0; offset < data.Length; offset += 150_000)
@@ -82,7 +82,7 @@ public class RestoreDeviceStreamTests
         using var loopback = new Loopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: VdFeatures.VDF_ReadMedia);
         var data = IdiomaticLoopback.Pattern(777_777, seed: 14);
-        var script = ServerScript.Restore(loopback, ReadSizes, out var server, data.Length);
+        var script = ServerScript.Restore(loopback, s_readSizes, out var server, data.Length);
         await using var stream = new RestoreDeviceStream(devices[0]);
 
         using var source = new MemoryStream(data);
@@ -101,7 +101,7 @@ public class RestoreDeviceStreamTests
         using var loopback = new Loopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: VdFeatures.VDF_ReadMedia);
         var data = IdiomaticLoopback.Pattern(123_456, seed: 15);
-        var script = ServerScript.Restore(loopback, ReadSizes, out var server, data.Length);
+        var script = ServerScript.Restore(loopback, s_readSizes, out var server, data.Length);
         using (var stream = new RestoreDeviceStream(devices[0]))
         {
             using var source = new MemoryStream(data);

@@ -1,0 +1,293 @@
+using System.Globalization;
+
+namespace OpenVdi.Engine.Messages;
+
+/// <summary>
+/// Builds the messages of <see cref="SqlMessageNumbers"/> with SQL Server's severity and text.
+/// The state is 1 unless a capture of SQL Server showed another; the line number is left at 0 for
+/// the caller to set with <c>with { LineNumber = … }</c>.
+/// </summary>
+public static class SqlMessages
+{
+    /// <summary>The most devices one BACKUP or RESTORE statement may name.</summary>
+    public const int MaxBackupDevices = 64;
+
+    /// <summary>The longest identifier SQL Server accepts, in characters.</summary>
+    public const int MaxIdentifierLength = 128;
+
+    /// <summary>The size of a database page, which the pages of 3014 and 4035 count.</summary>
+    public const int PageSize = 8192;
+
+    /// <summary>Message 102: a token the grammar does not allow where it stands.</summary>
+    /// <param name="near">The token as SQL Server quotes it (a string's content, a name without its brackets).</param>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage IncorrectSyntax(string near) =>
+        Compile(SqlMessageNumbers.IncorrectSyntax, 1, $"Incorrect syntax near '{near}'.");
+
+    /// <summary>Message 156: a reserved keyword where the grammar does not allow it.</summary>
+    /// <param name="keyword">The keyword as written.</param>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage IncorrectSyntaxNearKeyword(string keyword) =>
+        Compile(SqlMessageNumbers.IncorrectSyntaxNearKeyword, 1, $"Incorrect syntax near the keyword '{keyword}'.");
+
+    /// <summary>Message 103: an identifier longer than 128 characters.</summary>
+    /// <param name="identifier">The whole identifier; the message quotes its first 128 characters.</param>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage IdentifierTooLong(string identifier)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
+        var start = identifier.Length > MaxIdentifierLength ? identifier[..MaxIdentifierLength] : identifier;
+        return Compile(SqlMessageNumbers.IdentifierTooLong, 1,
+            string.Create(CultureInfo.InvariantCulture, $"The identifier that starts with '{start}' is too long. Maximum length is {MaxIdentifierLength}."));
+    }
+
+    /// <summary>Message 105: a string or delimited identifier that the text ends inside.</summary>
+    /// <param name="rest">What follows the opening quote, with doubled quotes read as one.</param>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage UnclosedQuotationMark(string rest) =>
+        Compile(SqlMessageNumbers.UnclosedQuotationMark, 1, $"Unclosed quotation mark after the character string '{rest}'.");
+
+    /// <summary>Message 113: a block comment the text ends inside (comments nest).</summary>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage MissingEndCommentMark() =>
+        Compile(SqlMessageNumbers.MissingEndCommentMark, 1, "Missing end comment mark '*/'.");
+
+    /// <summary>Message 137: a variable used where the statement has no DECLARE for it.</summary>
+    /// <param name="variable">The variable as written, with its <c>@</c>.</param>
+    /// <returns>The message, severity 15, state 2 as SQL Server gives it for a variable read in a statement.</returns>
+    public static SqlMessage MustDeclareScalarVariable(string variable) =>
+        Compile(SqlMessageNumbers.MustDeclareScalarVariable, 2, $"Must declare the scalar variable \"{variable}\".");
+
+    /// <summary>Message 155: a WITH option word the statement does not know.</summary>
+    /// <param name="option">The word as written.</param>
+    /// <param name="statement"><c>BACKUP</c> or <c>RESTORE</c>.</param>
+    /// <param name="withValue">Whether the word was followed by <c>= value</c>: SQL Server then gives state 2, else state 1.</param>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage NotARecognizedOption(string option, string statement, bool withValue) =>
+        Compile(SqlMessageNumbers.NotARecognizedOption, withValue ? (byte)2 : (byte)1, $"'{option}' is not a recognized {statement} option.");
+
+    /// <summary>Message 1007: an integer or decimal literal of more than 38 digits.</summary>
+    /// <param name="number">The number as written.</param>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage NumberOutOfRange(string number) =>
+        Compile(SqlMessageNumbers.NumberOutOfRange, 1, $"The number '{number}' is out of the range for numeric representation (maximum precision 38).");
+
+    /// <summary>Message 1038: an empty delimited identifier (<c>[]</c> or <c>""</c>) used as a name.</summary>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage ObjectNameMissingOrEmpty() =>
+        Compile(SqlMessageNumbers.ObjectNameMissingOrEmpty, 1,
+            "An object or column name is missing or empty. For SELECT INTO statements, verify each column has a name. For other statements, look for empty alias names. Aliases defined as \"\" or [] are not allowed. Change the alias to a valid name.");
+
+    /// <summary>Message 1039: the same WITH option given twice.</summary>
+    /// <param name="option">The option as written the second time.</param>
+    /// <returns>The message, severity 15.</returns>
+    public static SqlMessage OptionSpecifiedMoreThanOnce(string option) =>
+        Compile(SqlMessageNumbers.OptionSpecifiedMoreThanOnce, 1, $"Option '{option}' is specified more than once.");
+
+    /// <summary>Message 3013: the last message of a BACKUP or RESTORE that failed.</summary>
+    /// <param name="operation">The operation as SQL Server names it: <c>BACKUP DATABASE</c>, <c>BACKUP LOG</c>, <c>RESTORE DATABASE</c>, <c>RESTORE LOG</c>, <c>VERIFY DATABASE</c>, <c>RESTORE HEADERONLY</c>, <c>RESTORE FILELIST</c> or <c>RESTORE LABELONLY</c>.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage TerminatingAbnormally(string operation) =>
+        Statement(SqlMessageNumbers.TerminatingAbnormally, $"{operation} is terminating abnormally.");
+
+    /// <summary>Message 3014: the success message of BACKUP and RESTORE.</summary>
+    /// <param name="operation">The operation as SQL Server names it (see <see cref="TerminatingAbnormally"/>).</param>
+    /// <param name="pages">The number of 8 KB pages processed.</param>
+    /// <param name="elapsed">How long the operation took.</param>
+    /// <returns>The message, severity 10. The rate is computed over at least one millisecond so that a very fast operation does not divide by zero.</returns>
+    public static SqlMessage SuccessfullyProcessed(string operation, long pages, TimeSpan elapsed)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 0);
+        var megabytesPerSecond = pages * (double)PageSize / (1024 * 1024) / Math.Max(seconds, 0.001);
+        return Information(SqlMessageNumbers.SuccessfullyProcessed,
+            string.Create(CultureInfo.InvariantCulture, $"{operation} successfully processed {pages} pages in {seconds:0.000} seconds ({megabytesPerSecond:0.000} MB/sec)."));
+    }
+
+    /// <summary>Message 3031: two options that cannot be given together.</summary>
+    /// <param name="option">The option written first, in lower case as SQL Server prints it.</param>
+    /// <param name="conflicting">The option it conflicts with, in lower case.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage OptionConflict(string option, string conflicting) =>
+        Statement(SqlMessageNumbers.OptionConflict, $"Option '{option}' conflicts with option(s) '{conflicting}'. Remove the conflicting option and reissue the statement.");
+
+    /// <summary>Message 3032: options the statement kind does not take.</summary>
+    /// <param name="options">The options in lower case, in the order written.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage OptionsNotSupported(IEnumerable<string> options) =>
+        Statement(SqlMessageNumbers.OptionsNotSupported, $"One or more of the options ({string.Join(", ", options)}) are not supported for this statement. Review the documentation for supported options.");
+
+    /// <summary>Message 3044: a device named by an empty string.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage ZeroLengthDeviceName() =>
+        Statement(SqlMessageNumbers.ZeroLengthDeviceName, "Invalid zero-length device name. Reissue the BACKUP statement with a valid device name.");
+
+    /// <summary>Message 3101: RESTORE over a database that is in use.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage ExclusiveAccessNotObtained() =>
+        Statement(SqlMessageNumbers.ExclusiveAccessNotObtained, "Exclusive access could not be obtained because the database is in use.");
+
+    /// <summary>Message 3132: a striped media set restored from fewer devices than it has families.</summary>
+    /// <param name="families">The number of media families in the media set.</param>
+    /// <param name="provided">The number of devices the statement names.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage MediaFamiliesMissing(int families, int provided) =>
+        Statement(SqlMessageNumbers.MediaFamiliesMissing,
+            string.Create(CultureInfo.InvariantCulture, $"The media set has {families} media families but only {provided} are provided. All members must be provided."));
+
+    /// <summary>Message 3154: RESTORE without REPLACE over a database other than the one backed up.</summary>
+    /// <param name="database">The existing database.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage BackupSetHoldsOtherDatabase(string database) =>
+        Statement(SqlMessageNumbers.BackupSetHoldsOtherDatabase, $"The backup set holds a backup of a database other than the existing '{database}' database.");
+
+    /// <summary>Message 3159: RESTORE without REPLACE over a database whose log tail was not backed up.</summary>
+    /// <param name="database">The existing database.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage TailOfLogNotBackedUp(string database) =>
+        Statement(SqlMessageNumbers.TailOfLogNotBackedUp,
+            $"The tail of the log for the database \"{database}\" has not been backed up. Use BACKUP LOG WITH NORECOVERY to backup the log if it contains work you do not want to lose. Use the WITH REPLACE or WITH STOPAT clause of the RESTORE statement to just overwrite the contents of the log.");
+
+    /// <summary>Message 3183: a page read from the backup set failed its check.</summary>
+    /// <param name="fileId">The file id of the page.</param>
+    /// <param name="pageId">The page number within the file.</param>
+    /// <param name="database">The database being restored.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage RestoreDetectedPageError(int fileId, long pageId, string database) =>
+        Statement(SqlMessageNumbers.RestoreDetectedPageError,
+            string.Create(CultureInfo.InvariantCulture, $"RESTORE detected an error on page ({fileId}:{pageId}) in database \"{database}\" as read from the backup set."));
+
+    /// <summary>Message 3187: RESTORE WITH CHECKSUM of a backup set written without checksums.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage ChecksumNotInBackupSet() =>
+        Statement(SqlMessageNumbers.ChecksumNotInBackupSet, "RESTORE WITH CHECKSUM cannot be specified because the backup set does not contain checksum information.");
+
+    /// <summary>Message 3189: the backup set failed its checks.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage BackupSetDamaged() =>
+        Statement(SqlMessageNumbers.BackupSetDamaged, "Damage to the backup set was detected.");
+
+    /// <summary>Message 3201: a device that could not be opened.</summary>
+    /// <param name="device">The device name.</param>
+    /// <param name="osError">The error as SQL Server prints it, for example <c>0x80770004(VD_E_TIMEOUT)</c>.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage CannotOpenBackupDevice(string device, string osError) =>
+        Statement(SqlMessageNumbers.CannotOpenBackupDevice, $"Cannot open backup device '{device}'. Operating system error {osError}.");
+
+    /// <summary>Message 3202: a write to a device that failed.</summary>
+    /// <param name="device">The device name.</param>
+    /// <param name="error">The error as SQL Server prints it.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage WriteFailed(string device, string error) =>
+        Statement(SqlMessageNumbers.WriteFailed, $"Write on \"{device}\" failed: {error}");
+
+    /// <summary>Message 3203: a read from a device that failed.</summary>
+    /// <param name="device">The device name.</param>
+    /// <param name="error">The error as SQL Server prints it.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage ReadFailed(string device, string error) =>
+        Statement(SqlMessageNumbers.ReadFailed, $"Read on \"{device}\" failed: {error}");
+
+    /// <summary>Message 3204: the operation was aborted (for example by the client's SignalAbort).</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage BackupOrRestoreAborted() =>
+        Statement(SqlMessageNumbers.BackupOrRestoreAborted, "The backup or restore was aborted.");
+
+    /// <summary>Message 3205: more than 64 devices in one statement.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage TooManyBackupDevices() =>
+        Statement(SqlMessageNumbers.TooManyBackupDevices,
+            string.Create(CultureInfo.InvariantCulture, $"Too many backup devices specified for backup or restore; only {MaxBackupDevices} are allowed."));
+
+    /// <summary>Message 3206: a named (logical) backup device; the engine has none.</summary>
+    /// <param name="device">The name as written.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage BackupDeviceDoesNotExist(string device) =>
+        Statement(SqlMessageNumbers.BackupDeviceDoesNotExist,
+            $"Backup device '{device}' does not exist. To view existing backup devices, use the sys.backup_devices catalog view. To create a new backup device use either sp_addumpdevice or SQL Server Management Studio.");
+
+    /// <summary>Message 3207: a statement without devices.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage NoBackupDevice() =>
+        Statement(SqlMessageNumbers.NoBackupDevice, "Backup or restore requires at least one backup device. Rerun your statement specifying a backup device.");
+
+    /// <summary>Message 3211: STATS progress.</summary>
+    /// <param name="percent">The percentage done.</param>
+    /// <returns>The message, severity 10.</returns>
+    public static SqlMessage PercentProcessed(int percent) =>
+        Information(SqlMessageNumbers.PercentProcessed, string.Create(CultureInfo.InvariantCulture, $"{percent} percent processed."));
+
+    /// <summary>Message 3234: a MOVE naming a logical file the backup set does not have.</summary>
+    /// <param name="logicalName">The logical file name from the MOVE clause.</param>
+    /// <param name="database">The database being restored.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage LogicalFileNotInDatabase(string logicalName, string database) =>
+        Statement(SqlMessageNumbers.LogicalFileNotInDatabase,
+            $"Logical file '{logicalName}' is not part of database '{database}'. Use RESTORE FILELISTONLY to list the logical file names.");
+
+    /// <summary>Message 3241: a stream that is not a well-formed media family.</summary>
+    /// <param name="device">The device the stream came from.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage MediaFamilyIncorrectlyFormed(string device) =>
+        Statement(SqlMessageNumbers.MediaFamilyIncorrectlyFormed,
+            $"The media family on device '{device}' is incorrectly formed. SQL Server cannot process this media family.");
+
+    /// <summary>Message 3250: an option value outside its range.</summary>
+    /// <param name="value">The value given.</param>
+    /// <param name="parameter">The option in upper case (<c>BLOCKSIZE</c>, <c>BUFFERCOUNT</c>, <c>MAXTRANSFERSIZE</c>, <c>STATS</c>).</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage ValueOutOfRange(long value, string parameter) =>
+        Statement(SqlMessageNumbers.ValueOutOfRange,
+            string.Create(CultureInfo.InvariantCulture, $"The value '{value}' is not within range for the {parameter} parameter."));
+
+    /// <summary>Message 3253: a BLOCKSIZE that is not a power of two.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage BlockSizeNotPowerOfTwo() =>
+        Statement(SqlMessageNumbers.BlockSizeNotPowerOfTwo, "The block size parameter must supply a value that is a power of 2.");
+
+    /// <summary>Message 3261: a virtual device configuration the server cannot use.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage VirtualDeviceConfigurationUnusable() =>
+        Statement(SqlMessageNumbers.VirtualDeviceConfigurationUnusable, "SQL Server cannot use the virtual device configuration.");
+
+    /// <summary>Message 3262: the success message of RESTORE VERIFYONLY.</summary>
+    /// <param name="file">The backup set's position on the media (1 for the only set of a stream).</param>
+    /// <returns>The message, severity 10.</returns>
+    public static SqlMessage BackupSetValid(int file) =>
+        Information(SqlMessageNumbers.BackupSetValid, string.Create(CultureInfo.InvariantCulture, $"The backup set on file {file} is valid."));
+
+    /// <summary>Message 4035: the pages processed for one database file.</summary>
+    /// <param name="pages">The number of 8 KB pages.</param>
+    /// <param name="database">The database name.</param>
+    /// <param name="logicalFile">The logical file name.</param>
+    /// <param name="file">The backup set's position on the media.</param>
+    /// <returns>The message, severity 10.</returns>
+    public static SqlMessage ProcessedPages(long pages, string database, string logicalFile, int file) =>
+        Information(SqlMessageNumbers.ProcessedPages,
+            string.Create(CultureInfo.InvariantCulture, $"Processed {pages} pages for database '{database}', file '{logicalFile}' on file {file}."));
+
+    /// <summary>Message 8115: an option value too large for an int.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage ArithmeticOverflowToInt() =>
+        Statement(SqlMessageNumbers.ArithmeticOverflow, "Arithmetic overflow error converting expression to data type int.");
+
+    /// <summary>Message 50001 (our own): the text holds no statement.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage EmptyStatement() =>
+        Statement(SqlMessageNumbers.EmptyStatement, "The statement text is empty. Expected a BACKUP or RESTORE statement.");
+
+    /// <summary>Message 50002 (our own): a form SQL Server accepts that this engine does not run.</summary>
+    /// <param name="feature">What was asked for, for example <c>TO DISK</c> or <c>RESTORE REWINDONLY</c>.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage NotSupportedByEngine(string feature) =>
+        Statement(SqlMessageNumbers.NotSupportedByEngine,
+            $"'{feature}' is not supported by this engine, which runs BACKUP and RESTORE statements on virtual devices only.");
+
+    // Severity 15 is the class SQL Server gives errors found while compiling the batch.
+    private static SqlMessage Compile(int number, byte state, string text) => new(number, 15, state, text);
+
+    // Severity 16 is the class of errors found while the statement runs.
+    private static SqlMessage Statement(int number, string text) => new(number, 16, 1, text);
+
+    // Severity 10 is informational: clients print the text without a "Msg" header.
+    private static SqlMessage Information(int number, string text) => new(number, 10, 1, text);
+}
