@@ -39,6 +39,12 @@ public static class Waits
         }
     }
 
+    /// <summary>
+    /// Lets <paramref name="ms"/> milliseconds pass. Only for tests whose subject is elapsed time (serverTimeOut): it
+    /// orders no events; every event a test depends on is waited for on the thing itself.
+    /// </summary>
+    public static void Pace(int ms) => Thread.Sleep(ms);
+
     /// <summary>Waits until a GetCommand on client device <paramref name="device"/> is asleep in the transport's wait.</summary>
     public static void UntilBlockedInGetCommand(ClientVirtualDeviceSet client, int device) =>
         Until(() => Volatile.Read(ref client.Control!.Device(device).Waiters) > 0, $"a GetCommand is waiting on device {device}");
@@ -48,8 +54,8 @@ public static class Waits
         Until(() => Volatile.Read(ref client.Control!.ConfigWaiters) > 0, "a client call is waiting on the set's configuration event");
 }
 
-/// <summary>One run of a server command's completion routine, with the outputs as they were when it ran.</summary>
-public sealed record Completion(VdsCommand Command, uint Code, uint Bytes, ulong Position, int ThreadId);
+/// <summary>One run of a server command's completion routine: the outputs as they were when it ran, its thread, and when (Stopwatch ticks).</summary>
+public sealed record Completion(VdsCommand Command, uint Code, uint Bytes, ulong Position, int ThreadId, long Timestamp);
 
 /// <summary>
 /// Server commands whose completion routines record every run (outputs, thread) in order, so tests can check what
@@ -134,7 +140,7 @@ public sealed class CompletionLog
     {
         lock (_runs)
         {
-            _runs.Add(new Completion(command, command.CompletionCode, command.BytesTransferred, command.OutPosition, Environment.CurrentManagedThreadId));
+            _runs.Add(new Completion(command, command.CompletionCode, command.BytesTransferred, command.OutPosition, Environment.CurrentManagedThreadId, Stopwatch.GetTimestamp()));
             Monitor.PulseAll(_runs);
         }
     }
