@@ -162,6 +162,59 @@ public class IoErrorTests
         AssertDeviceAcceptsCommands(loop, log);
     }
 
+    /// <summary>The hold-back alone, with nothing queued behind the failed command (so no flushed slot is involved).</summary>
+    [Fact(Timeout = 20000)]
+    public async Task ClearError_is_held_back_while_a_command_fetched_before_it_is_outstanding()
+    {
+        await Task.Yield();
+        using var loop = new Loopback().Active(buffers: 3);
+        var log = new CompletionLog();
+        var a = log.Command(VdCommandCode.VDC_Write, 65536, loop.Allocate());
+        var b = log.Command(VdCommandCode.VDC_Write, 65536, loop.Allocate());
+        Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(a));
+        Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(b));
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out var fetchedA));
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out var fetchedB));
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.CompleteCommand(fetchedA!, Win32Error.ERROR_DISK_FULL, 0, 0));
+        Assert.Equal(Win32Error.ERROR_DISK_FULL, log.WaitFor(a).Code);
+
+        var clear = log.Command(VdCommandCode.VDC_ClearError);
+        Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(clear));
+        Assert.Equal(VD_E_TIMEOUT, loop.ClientDevices[0]!.GetCommand(0, out var early));
+        Assert.Null(early);
+        VdcCommand? delivered = null;
+        var waiter = Waits.OnOwnThread(() => loop.ClientDevices[0]!.GetCommand(VdiTimeout.Infinite, out delivered));
+        Waits.UntilBlockedInGetCommand(loop.Client, 0);
+        Assert.False(waiter.IsCompleted, "ClearError was delivered while the client still held a command.");
+
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.CompleteCommand(fetchedB!, Win32Error.ERROR_SUCCESS, 65536, 0));
+        Assert.Equal(NOERROR, await waiter.Within("GetCommand waiting for ClearError after the last fetched command completed"));
+        Assert.Equal(VdCommandCode.VDC_ClearError, delivered!.CommandCode);
+        Assert.Equal(Win32Error.ERROR_SUCCESS, log.WaitFor(b).Code);
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.CompleteCommand(delivered, Win32Error.ERROR_SUCCESS, 0, 0));
+        Assert.Equal(Win32Error.ERROR_SUCCESS, log.WaitFor(clear).Code);
+        AssertDeviceAcceptsCommands(loop, log);
+    }
+
+    [Fact(Timeout = 20000)]
+    public async Task After_an_error_with_nothing_queued_the_server_may_close_the_device()
+    {
+        await Task.Yield();
+        using var loop = new Loopback().Active();
+        var log = new CompletionLog();
+        var failing = log.Command(VdCommandCode.VDC_Flush);
+        Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(failing));
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out var flush));
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.CompleteCommand(flush!, Win32Error.ERROR_DISK_FULL, 0, 0));
+        log.WaitFor(failing);
+
+        Assert.Equal(NOERROR, loop.ServerDevices[0]!.CloseDevice());
+        Assert.Equal(VD_E_CLOSE, loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out _));
+        Assert.Equal(NOERROR, loop.AgentResult());
+        Assert.False(loop.Client.IsAborted);
+        Assert.Equal(NOERROR, loop.Client.Close());
+    }
+
     [Fact(Timeout = 20000)]
     public async Task After_ClearError_succeeds_the_device_accepts_commands_again()
     {
