@@ -198,6 +198,60 @@ public class ClientTransitionTests
         Assert.Equal(VD_E_OPEN, loop.Client.OpenDevice(loop.DeviceNames[2], out _));
     }
 
+    [Fact(Timeout = 20000)]
+    public async Task Threads_racing_to_open_one_device_get_it_once_and_the_others_VD_E_PROTOCOL()
+    {
+        await Task.Yield();
+        using var race = new Loopback(deviceCount: 2).Initialized();
+        Loopback.Expect(race.Server.OpenDevice(race.DeviceNames[0], out race.ServerDevices[0]));
+        Loopback.Expect(race.Server.OpenDevice(race.DeviceNames[1], out race.ServerDevices[1]));
+        using var start = new Barrier(8);
+        var racers = Enumerable.Range(0, 8).Select(i => Waits.OnOwnThread(() =>
+        {
+            start.SignalAndWait();
+            return race.Client.OpenDevice(race.DeviceNames[1], out _);
+        })).ToArray();
+        var results = new List<VdiResult>();
+        foreach (var racer in racers)
+        {
+            results.Add(await racer.Within("a racing OpenDevice"));
+        }
+
+        Assert.Single(results, r => r == NOERROR);
+        Assert.All(results.Where(r => r != NOERROR), r => Assert.Equal(VD_E_PROTOCOL, r));
+    }
+
+    [Fact(Timeout = 20000)]
+    public async Task A_device_opens_once_across_the_primary_and_a_secondary()
+    {
+        await Task.Yield();
+        using var loop = new Loopback(deviceCount: 3).Initialized();
+        for (int i = 0; i < 3; i++)
+        {
+            Loopback.Expect(loop.Server.OpenDevice(loop.DeviceNames[i], out loop.ServerDevices[i]));
+        }
+
+        loop.StartAgent();
+        Assert.Equal(NOERROR, loop.Client.OpenDevice(loop.DeviceNames[0], out _));
+        using var secondary = new ClientVirtualDeviceSet();
+        Assert.Equal(NOERROR, secondary.OpenInSecondaryEx(null, loop.Name));
+        Assert.Equal(VD_E_PROTOCOL, secondary.OpenDevice(loop.DeviceNames[0], out _));
+        Assert.Equal(NOERROR, secondary.OpenDevice(loop.DeviceNames[1], out var second));
+        Assert.NotNull(second);
+        Assert.Equal(VD_E_PROTOCOL, loop.Client.OpenDevice(loop.DeviceNames[1], out _));
+        Assert.Equal(NOERROR, loop.Client.OpenDevice(loop.DeviceNames[2], out _));
+        Assert.Equal(VD_E_OPEN, secondary.OpenDevice(loop.DeviceNames[2], out _));
+        Assert.Equal(VD_E_OPEN, loop.Client.OpenDevice("anything", out _));
+
+        // The secondary's device carries the server's commands for it.
+        var log = new CompletionLog();
+        var flush = log.Command(VdCommandCode.VDC_Flush);
+        Assert.Equal(NOERROR, loop.ServerDevices[1]!.SendCommand(flush));
+        Assert.Equal(NOERROR, second!.GetCommand(Waits.Prompt, out var command));
+        Assert.Equal(NOERROR, second.CompleteCommand(command!, Win32Error.ERROR_SUCCESS, 0, 0));
+        Assert.Equal(Win32Error.ERROR_SUCCESS, log.WaitFor(flush).Code);
+    }
+
     [Theory(Timeout = 20000)]
     [InlineData("not-a-device-of-the-set")]
     [InlineData("")]

@@ -309,6 +309,26 @@ public class CommandFlowTests
         Assert.Equal(NOERROR, loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out _));
     }
 
+    [Theory(Timeout = 20000)]
+    [InlineData(0u)]
+    [InlineData(30u)]
+    [InlineData(120u)]
+    public async Task GetCommand_with_nothing_queued_returns_VD_E_TIMEOUT_after_its_timeout(uint timeoutMs)
+    {
+        await Task.Yield();
+        using var loop = new Loopback().Active();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(VD_E_TIMEOUT, loop.ClientDevices[0]!.GetCommand(timeoutMs, out var none));
+        Assert.Null(none);
+        Assert.True(clock.ElapsedMilliseconds >= (long)timeoutMs - 1, $"GetCommand({timeoutMs}) gave up after {clock.ElapsedMilliseconds} ms.");
+
+        // The device is unharmed: a command sent now arrives.
+        var log = new CompletionLog();
+        Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(log.Command(VdCommandCode.VDC_Flush)));
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.GetCommand(0, out var flush));
+        Assert.Equal(VdCommandCode.VDC_Flush, flush!.CommandCode);
+    }
+
     [Fact(Timeout = 20000)]
     public async Task SendCommand_wakes_a_GetCommand_waiting_with_no_timeout()
     {
