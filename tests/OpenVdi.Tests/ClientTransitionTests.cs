@@ -514,16 +514,23 @@ public class ClientTransitionTests
     {
         await Task.Yield();
         string unique = SetNames.Unique();
+        string[] names = [unique + new string('x', 256 - unique.Length), unique + " {GUID}/..:*?é€", "\u00e9" + unique];
         using (var client = new ClientVirtualDeviceSet())
         {
-            string longName = unique + new string('x', 256 - unique.Length);
-            Assert.Equal(NOERROR, client.CreateEx(null, longName, new VdConfig { DeviceCount = 1 }));
-            Assert.Equal(NOERROR, client.Close());
-            Assert.Equal(NOERROR, client.CreateEx(null, unique + " {GUID}/..:*?é€", new VdConfig { DeviceCount = 1 }));
-            Assert.Equal(NOERROR, client.Close());
+            foreach (string name in names)
+            {
+                Assert.Equal(NOERROR, client.CreateEx(null, name, new VdConfig { DeviceCount = 1 }));
+                Assert.True(File.Exists(OpenVdi.Transport.SegmentName.ControlPath("MSSQLSERVER", name)), $"No control segment for a set named {name}.");
+                using (var server = new ServerVirtualDeviceSet())
+                {
+                    Assert.Equal(NOERROR, server.Open(null, name));
+                }
+
+                Assert.Equal(NOERROR, client.Close());
+            }
         }
 
-        Assert.DoesNotContain(SetNames.AllSegments(), f => f.Contains(unique, StringComparison.Ordinal));
+        Assert.All(names, name => Assert.False(File.Exists(OpenVdi.Transport.SegmentName.ControlPath("MSSQLSERVER", name)), $"The set {name} left its control segment."));
     }
 
     [Theory(Timeout = 20000)]

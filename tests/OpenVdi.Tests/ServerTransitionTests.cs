@@ -328,7 +328,6 @@ public class ServerTransitionTests
         { "max transfer 100000", VdFeatures.VDF_WriteMedia, 512, 0, 100000 },
         { "max transfer 32 KiB", VdFeatures.VDF_WriteMedia, 512, 0, 32768 },
         { "max transfer over 4 MiB", VdFeatures.VDF_WriteMedia, 512, 0, (4 * 1024 * 1024) + 65536 },
-        { "max transfer below the block size", VdFeatures.VDF_WriteMedia, 65536, 0, 65536 * 0 },
         { "neither WriteMedia nor ReadMedia", VdFeatures.VDF_LikePipe, 512, 0, 65536 },
         { "only client bits", VdFeatures.VDF_RequestComplete, 512, 0, 65536 },
         { "a client bit the client did not ask", VdFeatures.VDF_WriteMedia | VdFeatures.VDF_RandomAccess, 512, 0, 65536 },
