@@ -212,32 +212,38 @@ public class AbortTests
         Assert.Equal(VD_E_ABORT, loop.ClientDevices[0]!.GetCommand(0, out _));
     }
 
+    /// <summary>
+    /// No abort with nothing pending, nor while completions keep coming with a command always pending. The interval is
+    /// long next to the pace of completions (1/20), so only a stall of the test thread over a whole interval could make
+    /// the set abort here.
+    /// </summary>
     [Fact(Timeout = 30000)]
     public async Task ServerTimeOut_does_not_abort_an_idle_set_nor_one_whose_completions_keep_coming()
     {
         await Task.Yield();
-        const int TimeOutMs = 200;
+        const int TimeOutMs = 500;
         using var loop = new Loopback(serverTimeOut: TimeOutMs).Active();
         var log = new CompletionLog();
 
-        // Idle, nothing pending, for three intervals.
-        Waits.Pace(3 * TimeOutMs);
+        // Idle, nothing pending, for two and a half intervals.
+        Waits.Pace(5 * TimeOutMs / 2);
         Assert.False(loop.Client.IsAborted, "serverTimeOut aborted a set with nothing pending.");
 
-        // Always one command pending for about eight intervals, but a completion every quarter interval.
+        // Always one command pending for four intervals, but a completion every twentieth of an interval.
         var clock = Stopwatch.StartNew();
         Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(log.Command(VdCommandCode.VDC_Flush)));
         int sent = 1;
-        while (clock.ElapsedMilliseconds < 8 * TimeOutMs)
+        while (clock.ElapsedMilliseconds < 4 * TimeOutMs)
         {
             Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(log.Command(VdCommandCode.VDC_Flush)));
             sent++;
-            Waits.Pace(TimeOutMs / 4);
-            Assert.Equal(NOERROR, loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out var command));
+            Waits.Pace(TimeOutMs / 20);
+            var fetched = loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out var command);
+            Assert.True(fetched == NOERROR, $"GetCommand returned {fetched} after {clock.ElapsedMilliseconds} ms of completions every {TimeOutMs / 20} ms (abort reason: {loop.Server.AbortReasonText}).");
             Assert.Equal(NOERROR, loop.ClientDevices[0]!.CompleteCommand(command!, Win32Error.ERROR_SUCCESS, 0, 0));
         }
 
-        Assert.False(loop.Server.IsAborted, $"serverTimeOut aborted a set with completions every {TimeOutMs / 4} ms ({loop.Server.AbortReasonText}).");
+        Assert.False(loop.Server.IsAborted, $"serverTimeOut aborted a set with completions every {TimeOutMs / 20} ms ({loop.Server.AbortReasonText}).");
         Assert.Equal(NOERROR, loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out var last));
         Assert.Equal(NOERROR, loop.ClientDevices[0]!.CompleteCommand(last!, Win32Error.ERROR_SUCCESS, 0, 0));
         Assert.All(log.WaitFor(sent), r => Assert.Equal(Win32Error.ERROR_SUCCESS, r.Code));
