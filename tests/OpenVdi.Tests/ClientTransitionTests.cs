@@ -110,7 +110,7 @@ public class ClientTransitionTests
     /// The CompleteCommand cell of Normally Terminated: the device returned VD_E_CLOSE and the command passed is not
     /// outstanding (it was completed before the close), so the state answers first: VD_E_PROTOCOL.
     /// </summary>
-    [Fact(Timeout = 30000, Skip = "core bug: ClientVirtualDevice.CompleteCommand does not look at the device's end (HasEnded) or the set's NormallyTerminated state; it answers VD_E_INVALID (command not outstanding) where §5.2 says VD_E_PROTOCOL")]
+    [Fact(Timeout = 30000)]
     public async Task CompleteCommand_in_Normally_Terminated_is_VD_E_PROTOCOL()
     {
         await Task.Yield();

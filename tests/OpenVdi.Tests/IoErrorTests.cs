@@ -45,7 +45,7 @@ public class IoErrorTests
         Assert.Equal(NOERROR, loop.Server.FreeBuffer(buffer, 65536));
     }
 
-    [Fact(Timeout = 20000, Skip = "core bug: ClientVirtualDevice.TryTake throws CorruptSegmentException (set aborted, GetCommand VD_E_UNEXPECTED) on a slot that the error completion flushed and the agent already retired to Free; it expects Completing/Completed only")]
+    [Fact(Timeout = 20000)]
     public async Task Queued_commands_not_yet_fetched_complete_with_1117_and_the_client_never_sees_them()
     {
         await Task.Yield();
@@ -113,7 +113,7 @@ public class IoErrorTests
         Assert.Equal(NOERROR, loop.AgentResult());
     }
 
-    [Fact(Timeout = 20000, Skip = "core bug: ClientVirtualDevice.TryTake throws CorruptSegmentException (set aborted, GetCommand VD_E_UNEXPECTED) on a slot that the error completion flushed and the agent already retired to Free; it expects Completing/Completed only")]
+    [Fact(Timeout = 20000)]
     public async Task ClearError_is_delivered_only_after_the_client_completed_every_command_it_fetched()
     {
         await Task.Yield();
@@ -279,7 +279,7 @@ public class IoErrorTests
         Assert.Equal(Win32Error.ERROR_SUCCESS, log.WaitFor(other).Code);
     }
 
-    [Fact(Timeout = 20000, Skip = "core bug: ClientVirtualDevice.TryTake throws CorruptSegmentException (set aborted, GetCommand VD_E_UNEXPECTED) on a slot that the error completion flushed and the agent already retired to Free; it expects Completing/Completed only")]
+    [Fact(Timeout = 20000)]
     public async Task Instead_of_ClearError_the_server_may_close_the_device()
     {
         await Task.Yield();

@@ -174,7 +174,7 @@ public class ServerTransitionTests
         { ServerCall.CloseDevice, ServerState.Initializing, VD_E_PROTOCOL },
     };
 
-    [Theory(Timeout = 30000, Skip = "core bug: ServerVirtualDevice.SendCommand/CloseDevice on a device of the object's previous set (after Close and a new Open, the gate is open again) read the disposed ControlSegment: NullReferenceException escapes instead of VD_E_PROTOCOL (SharedRegion's bounds check underflows for the empty region)")]
+    [Theory(Timeout = 30000)]
     [MemberData(nameof(DeviceOfAPreviousSetCells))]
     public async Task The_device_cells_before_Active_use_a_device_of_a_previous_set(ServerCall call, ServerState state, VdiResult expected)
     {
@@ -240,7 +240,7 @@ public class ServerTransitionTests
     }
 
     /// <summary>Decided: Open lists VD_E_ABORT; a set its client already aborted is not opened for configuring.</summary>
-    [Fact(Timeout = 20000, Skip = "core bug: ServerVirtualDeviceSet.Open checks the abort word only when the Created→Connected exchange fails, so a set aborted while still Created opens with NOERROR")]
+    [Fact(Timeout = 20000)]
     public async Task Open_of_a_set_the_client_already_aborted_is_VD_E_ABORT()
     {
         await Task.Yield();
@@ -388,7 +388,7 @@ public class ServerTransitionTests
     }
 
     /// <summary>The interface: "how many buffers ... can still be allocated (declared ones included)".</summary>
-    [Fact(Timeout = 20000, Skip = "core bug: BufferAllocator.CountAvailable counts only the free lists made at CreateSegment, so while Configurable the declared buffers count 0 though IServerVirtualDeviceSet2.QueryAvailableBuffers says declared ones are included")]
+    [Fact(Timeout = 20000)]
     public async Task QueryAvailableBuffers_while_configuring_counts_the_declared_buffers()
     {
         await Task.Yield();

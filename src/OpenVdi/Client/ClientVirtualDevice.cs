@@ -295,7 +295,8 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
 
             if (!command.TryBeginCompletion())
             {
-                return VdiResult.VD_E_INVALID;
+                // Normally terminated: nothing is left to complete (§5.2); before that, a command not outstanding.
+                return HasEnded ? VdiResult.VD_E_PROTOCOL : VdiResult.VD_E_INVALID;
             }
 
             bool isData = command.CommandCode is VdCommandCode.VDC_Read or VdCommandCode.VDC_Write;

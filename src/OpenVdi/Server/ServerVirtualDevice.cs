@@ -67,6 +67,12 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
         try
         {
+            // A device kept from this object's previous set: its memory is gone.
+            if (_set.Control != _control)
+            {
+                return Reject(command, VdiResult.VD_E_PROTOCOL, Win32Error.ERROR_INVALID_HANDLE);
+            }
+
             return SendUnsynchronized(command);
         }
         catch (CorruptSegmentException)
@@ -296,6 +302,11 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
         try
         {
+            if (_set.Control != _control)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
             if (_control.IsAborted)
             {
                 return VdiResult.VD_E_ABORT;

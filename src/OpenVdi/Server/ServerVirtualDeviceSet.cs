@@ -93,6 +93,12 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                     return VdiResult.VD_E_INVALID;
                 }
 
+                if (control.IsAborted)
+                {
+                    control.Dispose();
+                    return VdiResult.VD_E_ABORT;
+                }
+
                 if (Interlocked.CompareExchange(ref control.SetState, (int)SharedSetState.Connected, (int)SharedSetState.Created) != (int)SharedSetState.Created)
                 {
                     bool aborted = control.IsAborted;
@@ -422,6 +428,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
         var control = _control!;
         uint timeout = _requested.ServerTimeOut;
         long lastProgress = Stopwatch.GetTimestamp();
+        bool idle = true;
         ExceptionDispatchInfo? routineFailure = null;
         while (true)
         {
@@ -458,6 +465,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 }
 
                 lastProgress = Stopwatch.GetTimestamp();
+                idle = false;
                 continue;
             }
 
@@ -474,6 +482,12 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
 
             if (!anyPending)
             {
+                idle = true;
+            }
+            else if (idle)
+            {
+                // The clock starts when commands are first seen pending (within one wake interval of their send).
+                idle = false;
                 lastProgress = Stopwatch.GetTimestamp();
             }
             else if (timeout != 0 && Stopwatch.GetElapsedTime(lastProgress).TotalMilliseconds > 2.0 * timeout)

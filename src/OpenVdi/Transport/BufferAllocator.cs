@@ -208,6 +208,15 @@ internal sealed class BufferAllocator
             }
         }
 
+        // Declared and not made yet: they will be there after the next segment is made.
+        foreach (var request in _pending)
+        {
+            if (request.Size >= size && request.Alignment >= wanted)
+            {
+                available += (int)request.Count;
+            }
+        }
+
         return available;
     }
 

@@ -26,7 +26,8 @@ internal readonly unsafe struct SharedRegion
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref int Int32(long offset)
     {
-        if ((ulong)offset > (ulong)(Length - sizeof(int)) || (offset & 3) != 0)
+        // Signed: an empty region (Length 0, unmapped) fails every offset instead of wrapping around.
+        if (offset < 0 || offset > Length - sizeof(int) || (offset & 3) != 0)
         {
             ThrowOutOfRange(offset);
         }
@@ -39,7 +40,7 @@ internal readonly unsafe struct SharedRegion
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref long Int64(long offset)
     {
-        if ((ulong)offset > (ulong)(Length - sizeof(long)) || (offset & 7) != 0)
+        if (offset < 0 || offset > Length - sizeof(long) || (offset & 7) != 0)
         {
             ThrowOutOfRange(offset);
         }
@@ -51,7 +52,7 @@ internal readonly unsafe struct SharedRegion
     /// <summary>The bytes [offset, offset + length) as a span.</summary>
     public Span<byte> Bytes(long offset, int length)
     {
-        if (length < 0 || (ulong)offset > (ulong)Length || (ulong)length > (ulong)(Length - offset))
+        if (length < 0 || offset < 0 || offset > Length || length > Length - offset || (_base == null && length > 0))
         {
             ThrowOutOfRange(offset);
         }
