@@ -37,6 +37,19 @@ public class FailureTests
         Assert.Contains("VD_E_INVALID", outcome.FirstError.Text, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 60000)]
+    public async Task A_statement_naming_fewer_devices_than_the_set_has_gets_3261()
+    {
+        using var fixture = new EngineFixture(sampleSize: 64 * 1024);
+        string set = "eng-" + Guid.NewGuid().ToString("N");
+        using var vds = new ClientVirtualDeviceSet();
+        Assert.Equal(VdiResult.NOERROR, vds.CreateEx(null, set, new VdConfig { DeviceCount = 2 }));
+        var outcome = await fixture.Engine.ExecuteAsync($"BACKUP DATABASE [sales] TO VIRTUAL_DEVICE = '{set}'");
+        Assert.Equal(SqlMessageNumbers.VirtualDeviceConfigurationUnusable, outcome.FirstError!.Number);
+        Assert.Equal(VdiResult.VD_E_ABORT, vds.GetConfiguration(0, out _));
+        Assert.Equal(VdiResult.NOERROR, vds.Close());
+    }
+
     [Fact(Timeout = 120000)]
     public async Task A_client_that_answers_a_Write_with_disk_full_fails_the_BACKUP_with_3202_and_3013()
     {
