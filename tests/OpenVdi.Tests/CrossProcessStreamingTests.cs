@@ -1,3 +1,4 @@
+using OpenVdi.Testing;
 using OpenVdi.TestPeer;
 using OpenVdi.Tests.Infrastructure;
 

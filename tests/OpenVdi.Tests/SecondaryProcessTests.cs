@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using OpenVdi.Testing;
 using OpenVdi.TestPeer;
 using OpenVdi.Tests.Infrastructure;
 

@@ -43,6 +43,9 @@ public static class SqlMessageNumbers
 
     // ---- Statement errors (severity 16), each followed by 3013. ----
 
+    /// <summary>911: "Database '%.*ls' does not exist. Make sure that the name is entered correctly."</summary>
+    public const int DatabaseDoesNotExist = 911;
+
     /// <summary>3013: "%hs is terminating abnormally." The last message of every failed BACKUP or RESTORE.</summary>
     public const int TerminatingAbnormally = 3013;
 

@@ -166,6 +166,12 @@ public static class SqlMessages
     public static SqlMessage BackupSetDamaged() =>
         Statement(SqlMessageNumbers.BackupSetDamaged, "Damage to the backup set was detected.");
 
+    /// <summary>Message 911: the statement names a database the engine does not have.</summary>
+    /// <param name="database">The database name as written.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage DatabaseDoesNotExist(string database) =>
+        Statement(SqlMessageNumbers.DatabaseDoesNotExist, $"Database '{database}' does not exist. Make sure that the name is entered correctly.");
+
     /// <summary>Message 3201: a device that could not be opened.</summary>
     /// <param name="device">The device name.</param>
     /// <param name="osError">The error as SQL Server prints it, for example <c>0x80770004(VD_E_TIMEOUT)</c>.</param>

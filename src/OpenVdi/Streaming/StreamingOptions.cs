@@ -18,5 +18,23 @@ public sealed record StreamingOptions
     /// <summary>How long <see cref="StreamingServer.Open"/> waits for the client to create the set.</summary>
     public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// BACKUP: after this many bytes written on a device, wait for them to complete and send a VDC_Flush before going
+    /// on (SQL Server flushes more than once in a large backup). 0 flushes only at the end.
+    /// </summary>
+    public long FlushInterval { get; init; }
+
+    /// <summary>
+    /// How long to wait for the client to complete a command before giving up and aborting the set (the server's
+    /// own patience, apart from the client's serverTimeOut). Infinite by default.
+    /// </summary>
+    public TimeSpan CompletionTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>
+    /// Interposes on each device after it is opened: the returned device receives every SendCommand and CloseDevice,
+    /// for tracing or fault injection. Called once per device with the set, the device's index and the device.
+    /// </summary>
+    public Func<ServerVirtualDeviceSet, int, IServerVirtualDevice, IServerVirtualDevice>? DeviceFilter { get; init; }
+
     internal uint EffectiveBufferCount(int devices) => BufferCount != 0 ? BufferCount : (uint)Math.Max(4, (2 * devices) + 2);
 }

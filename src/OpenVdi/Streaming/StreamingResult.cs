@@ -12,6 +12,12 @@ public sealed record StreamingResult
     /// <summary>The first non-success completion code a client returned (0 when none).</summary>
     public uint CompletionCode { get; init; }
 
+    /// <summary>The device that failed first, or -1 (success, or a failure of the whole set).</summary>
+    public int FailedDevice { get; init; } = -1;
+
+    /// <summary>Whether the set aborted (either side's SignalAbort, a timeout, a dead peer).</summary>
+    public bool Aborted { get; init; }
+
     /// <summary>Bytes moved per device, in device order.</summary>
     public required IReadOnlyList<long> BytesPerDevice { get; init; }
 

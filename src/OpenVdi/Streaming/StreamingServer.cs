@@ -6,17 +6,18 @@ namespace OpenVdi;
 /// Plays the server's part of a streaming BACKUP or RESTORE over a virtual device set, the way SQL Server drives
 /// VDI: open the set, configure it (BLOCKSIZE, MAXTRANSFERSIZE, BUFFERCOUNT buffers shared by all devices), run the
 /// completion agent, and drive every device on its own thread with several commands in flight, in order.
-/// BACKUP sends VDC_Write commands, then VDC_Flush and (when negotiated) VDC_Complete; RESTORE sends VDC_Read
-/// commands until the client reports end of data. A non-success completion ends that device as SQL Server does:
-/// outstanding commands are drained and the device is closed; the result names the failure.
+/// BACKUP sends VDC_Write commands, VDC_Flush every <see cref="StreamingOptions.FlushInterval"/> and at the end,
+/// then VDC_Complete when negotiated; RESTORE sends VDC_Read commands until the client reports the end of data or the
+/// consumer has what it needs. A non-success completion ends that device as SQL Server does: outstanding commands
+/// are drained, the device is closed, and the result names the failure.
 /// </summary>
 public sealed class StreamingServer : IDisposable
 {
     /// <summary>Produces the next bytes of a device's stream into <c>buffer</c>; returns the count, 0 at the end.</summary>
     public delegate int Producer(int device, Span<byte> buffer);
 
-    /// <summary>Takes the next bytes of a device's stream, in order.</summary>
-    public delegate void Consumer(int device, ReadOnlySpan<byte> data);
+    /// <summary>Takes the next bytes of a device's stream, in order; returns false once it needs no more from that device.</summary>
+    public delegate bool Consumer(int device, ReadOnlySpan<byte> data);
 
     private readonly ServerVirtualDeviceSet _set = new();
     private readonly StreamingOptions _options;
@@ -25,6 +26,7 @@ public sealed class StreamingServer : IDisposable
     private VdConfig _config;
     private string? _failure;
     private uint _failureCode;
+    private int _failedDevice = -1;
 
     private StreamingServer(StreamingOptions options) => _options = options;
 
@@ -40,7 +42,7 @@ public sealed class StreamingServer : IDisposable
     /// (<see cref="VdFeatures.VDF_WriteMedia"/> for BACKUP, <see cref="VdFeatures.VDF_ReadMedia"/> for RESTORE) and
     /// opens the devices: the set's name first, then <paramref name="otherDeviceNames"/>.
     /// </summary>
-    /// <exception cref="VdiException">A VDI call failed; the set is closed.</exception>
+    /// <exception cref="VdiException">A VDI call failed (VD_E_INVALID from Open: no such set); the set is closed.</exception>
     public static StreamingServer Open(string? instance, string setName, VdFeatures direction, StreamingOptions options, IReadOnlyList<string> otherDeviceNames)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -97,7 +99,7 @@ public sealed class StreamingServer : IDisposable
         for (int i = 0; i < _devices.Length; i++)
         {
             Check(_set.OpenDevice(i == 0 ? setName : otherDeviceNames[i - 1], out var device), "OpenDevice");
-            _devices[i] = device!;
+            _devices[i] = _options.DeviceFilter?.Invoke(_set, i, device!) ?? device!;
         }
     }
 
@@ -110,22 +112,29 @@ public sealed class StreamingServer : IDisposable
     }
 
     /// <summary>Runs a BACKUP: every device's stream comes from <paramref name="producer"/>, called on that device's thread.</summary>
-    public StreamingResult RunBackup(Producer producer) => Run((device, state) => BackupDevice(device, state, producer));
+    /// <remarks>Cancelling aborts the set; the result then reports the abort.</remarks>
+    public StreamingResult RunBackup(Producer producer, CancellationToken cancellationToken = default) =>
+        Run((device, state) => BackupDevice(device, state, producer), cancellationToken);
 
     /// <summary>Runs a RESTORE: every device's stream goes to <paramref name="consumer"/>, in order, on that device's thread.</summary>
-    public StreamingResult RunRestore(Consumer consumer) => Run((device, state) => RestoreDevice(device, state, consumer));
+    /// <remarks>Cancelling aborts the set; the result then reports the abort.</remarks>
+    public StreamingResult RunRestore(Consumer consumer, CancellationToken cancellationToken = default) =>
+        Run((device, state) => RestoreDevice(device, state, consumer), cancellationToken);
 
-    private StreamingResult Run(Action<int, DeviceState> body)
+    private StreamingResult Run(Action<int, DeviceState> body, CancellationToken cancellationToken)
     {
+        using var registration = cancellationToken.Register(() => _set.SignalAbort());
         var agent = new Thread(() => _set.ExecuteCompletionAgent()) { IsBackground = true, Name = "VDI completion agent" };
         agent.Start();
         var states = new DeviceState[_devices.Length];
         var threads = new Thread[_devices.Length];
+        // Each device keeps its share of the buffers in flight, no more than its command ring holds.
+        int window = Math.Clamp((int)(_options.EffectiveBufferCount(_devices.Length) / (uint)_devices.Length), 1, Transport.ControlSegmentDescriptor.SlotsPerDevice);
         for (int i = 0; i < threads.Length; i++)
         {
             int device = i;
-            states[i] = new DeviceState(Math.Max(1, (int)(_options.EffectiveBufferCount(_devices.Length) / (uint)_devices.Length)));
-            threads[i] = new Thread(() => body(device, states[device])) { IsBackground = true, Name = $"VDI device {device}" };
+            states[i] = new DeviceState(window);
+            threads[i] = new Thread(() => RunDevice(device, states[device], body)) { IsBackground = true, Name = $"VDI device {device}" };
             threads[i].Start();
         }
 
@@ -135,20 +144,45 @@ public sealed class StreamingServer : IDisposable
         }
 
         agent.Join();
-        if (_set.IsAborted)
+        bool aborted = _set.IsAborted;
+        if (aborted)
         {
-            Fail($"The set aborted ({_set.AbortReasonText}).", Win32Error.ERROR_OPERATION_ABORTED);
+            Fail(-1, $"The set aborted ({_set.AbortReasonText}).", Win32Error.ERROR_OPERATION_ABORTED);
         }
 
-        return new StreamingResult { Failure = _failure, CompletionCode = _failureCode, BytesPerDevice = states.Select(s => s.Bytes).ToArray() };
+        return new StreamingResult
+        {
+            Failure = _failure,
+            CompletionCode = _failureCode,
+            FailedDevice = _failedDevice,
+            Aborted = aborted,
+            BytesPerDevice = states.Select(s => s.Bytes).ToArray(),
+        };
+    }
+
+    private void RunDevice(int device, DeviceState state, Action<int, DeviceState> body)
+    {
+        try
+        {
+            body(device, state);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The producer or consumer failed (a read error on the source, a corrupt stream): SQL Server aborts.
+            Fail(device, e.Message, Win32Error.ERROR_OPERATION_ABORTED);
+            _set.SignalAbort();
+            Drain(device, state);
+            _devices[device].CloseDevice();
+        }
     }
 
     private void BackupDevice(int device, DeviceState state, Producer producer)
     {
         uint block = _options.BlockSize;
-        while (_failure is null && !_set.IsAborted)
+        long sinceFlush = 0;
+        while (IsRunning)
         {
-            var command = TakeBuffer(state);
+            var command = TakeBuffer(device, state);
             if (command is null)
             {
                 break;
@@ -169,13 +203,21 @@ public sealed class StreamingServer : IDisposable
             {
                 break;
             }
+
+            sinceFlush += size;
+            if (_options.FlushInterval > 0 && sinceFlush >= _options.FlushInterval)
+            {
+                sinceFlush = 0;
+                Drain(device, state);
+                SendControl(device, state, VdCommandCode.VDC_Flush);
+            }
         }
 
-        Drain(state);
-        if (_failure is null && !_set.IsAborted)
+        Drain(device, state);
+        if (IsRunning)
         {
             SendControl(device, state, VdCommandCode.VDC_Flush);
-            if ((_config.Features & VdFeatures.VDF_CompleteEnabled) != 0)
+            if (IsRunning && (_config.Features & VdFeatures.VDF_CompleteEnabled) != 0)
             {
                 SendControl(device, state, VdCommandCode.VDC_Complete);
             }
@@ -187,15 +229,18 @@ public sealed class StreamingServer : IDisposable
     private void RestoreDevice(int device, DeviceState state, Consumer consumer)
     {
         bool ended = false;
-        while (!ended && _failure is null && !_set.IsAborted)
+        bool refused = false;
+        while (!ended && IsRunning)
         {
             // Keep the window full of reads, then consume the oldest in stream order.
-            while (state.InFlight.Count < state.Window && TakeFreeBuffer() is { } command)
+            while (!refused && state.InFlight.Count < state.Window && TakeFreeBuffer() is { } command)
             {
-                if (!Send(device, state, command, VdCommandCode.VDC_Read, _options.MaxTransferSize))
-                {
-                    break;
-                }
+                refused = !Send(device, state, command, VdCommandCode.VDC_Read, _options.MaxTransferSize);
+            }
+
+            if (state.InFlight.Count == 0 && refused)
+            {
+                break;
             }
 
             if (state.InFlight.Count == 0)
@@ -205,36 +250,50 @@ public sealed class StreamingServer : IDisposable
                 continue;
             }
 
-            var oldest = WaitOldest(state);
+            var oldest = WaitOldest(device, state);
+            if (oldest is null)
+            {
+                break;
+            }
+
             uint code = oldest.CompletionCode;
             bool eof = code is Win32Error.ERROR_HANDLE_EOF or Win32Error.ERROR_NO_DATA_DETECTED;
             if (code == Win32Error.ERROR_SUCCESS || eof)
             {
-                consumer(device, _set.GetBufferSpan(oldest.Buffer, (int)oldest.BytesTransferred));
                 state.Bytes += oldest.BytesTransferred;
-                ended = eof || oldest.BytesTransferred < oldest.Size;
+                bool more = consumer(device, _set.GetBufferSpan(oldest.Buffer, (int)oldest.BytesTransferred));
+                ended = eof || !more || oldest.BytesTransferred < oldest.Size;
             }
             else
             {
-                Fail($"Device {device}: a read completed with {code}.", code);
+                Fail(device, $"A read on device {device} completed with operating system error {code}.", code);
             }
 
             ReturnBuffer(oldest);
         }
 
-        Drain(state);
+        // Reads still in flight after the end are answered and dropped: SQL Server stops reading when it has what it needs.
+        Drain(device, state);
         _devices[device].CloseDevice();
     }
 
+    private bool IsRunning => _failure is null && !_set.IsAborted;
+
+    /// <summary>
+    /// Sends a command; false when it was refused. A refusal for IO-ERROR is not the failure itself: an earlier command
+    /// completed with an error (or, on a read, with end of data) and is still in flight, so the caller stops sending
+    /// and consumes what is in flight, where the real answer is. Any other refusal fails the device.
+    /// </summary>
     private bool Send(int device, DeviceState state, VdsCommand command, VdCommandCode code, uint size)
     {
         command.CommandCode = code;
         command.Size = size;
+        command.CompletionContext = null;
         command.CompletionRoutine = state.OnCompleted;
-        state.InFlight.Enqueue(command);
         var result = _devices[device].SendCommand(command);
         if (result == VdiResult.NOERROR)
         {
+            state.InFlight.Enqueue(command);
             if (code == VdCommandCode.VDC_Write)
             {
                 state.Bytes += size;
@@ -243,13 +302,22 @@ public sealed class StreamingServer : IDisposable
             return true;
         }
 
-        // A refused send already ran its routine (with the reason's code); it is done.
-        Fail($"Device {device}: SendCommand failed with {result}.", command.CompletionCode);
+        // The refused command's routine already ran (with the reason's code): it is not in flight.
+        if (command.Buffer != 0)
+        {
+            ReturnBuffer(command);
+        }
+
+        if (result != VdiResult.VD_E_IO_ERROR || state.InFlight.Count == 0)
+        {
+            Fail(device, $"SendCommand on device {device} failed with {result}.", command.CompletionCode);
+        }
+
         return false;
     }
 
     /// <summary>Takes a buffer for the device: a free one while its window has room, else its oldest command's, once complete.</summary>
-    private VdsCommand? TakeBuffer(DeviceState state)
+    private VdsCommand? TakeBuffer(int device, DeviceState state)
     {
         if (state.InFlight.Count < state.Window && TakeFreeBuffer() is { } free)
         {
@@ -262,8 +330,8 @@ public sealed class StreamingServer : IDisposable
             return TakeFreeBuffer();
         }
 
-        var oldest = WaitOldest(state);
-        return Check(oldest) ? oldest : null;
+        var oldest = WaitOldest(device, state);
+        return oldest is not null && Succeeded(device, oldest) ? oldest : null;
     }
 
     private VdsCommand? TakeFreeBuffer()
@@ -278,7 +346,7 @@ public sealed class StreamingServer : IDisposable
     {
         lock (_free)
         {
-            while (_free.Count == 0 && _failure is null && !_set.IsAborted)
+            while (_free.Count == 0 && IsRunning)
             {
                 // Bounded so that an abort, which pulses nobody, is still seen.
                 Monitor.Wait(_free, 100);
@@ -295,25 +363,35 @@ public sealed class StreamingServer : IDisposable
         }
     }
 
-    private static VdsCommand WaitOldest(DeviceState state)
+    /// <summary>
+    /// The device's oldest command once it completed; null when the client did not complete it within
+    /// <see cref="StreamingOptions.CompletionTimeout"/> (the set is then aborted, and the command completes with 995).
+    /// </summary>
+    private VdsCommand? WaitOldest(int device, DeviceState state)
     {
-        var oldest = state.InFlight.Dequeue();
+        var oldest = state.InFlight.Peek();
 
         // Each completion releases the semaphore once, after setting its marker; the semaphore orders the two.
         while (oldest.CompletionContext is null)
         {
-            state.Completed.Wait();
+            if (!state.Completed.Wait(_options.CompletionTimeout))
+            {
+                Fail(device, $"The client did not complete a command on device {device} within {_options.CompletionTimeout.TotalMilliseconds:F0} ms.", Win32Error.ERROR_OPERATION_ABORTED);
+                _set.SignalAbort();
+                return null;
+            }
         }
 
+        state.InFlight.Dequeue();
         oldest.CompletionContext = null;
         return oldest;
     }
 
-    private bool Check(VdsCommand command)
+    private bool Succeeded(int device, VdsCommand command)
     {
         if (command.CompletionCode != Win32Error.ERROR_SUCCESS)
         {
-            Fail($"{command.CommandCode} completed with {command.CompletionCode}.", command.CompletionCode);
+            Fail(device, $"A {command.CommandCode} on device {device} completed with operating system error {command.CompletionCode}.", command.CompletionCode);
             ReturnBuffer(command);
             return false;
         }
@@ -321,14 +399,17 @@ public sealed class StreamingServer : IDisposable
         return true;
     }
 
-    private void Drain(DeviceState state)
+    /// <summary>Waits for every command of the device; an abort completes them all with 995, so this always ends.</summary>
+    private void Drain(int device, DeviceState state)
     {
         while (state.InFlight.Count > 0)
         {
-            var command = WaitOldest(state);
-            if (command.CommandCode == VdCommandCode.VDC_Write)
+            var command = WaitOldest(device, state) ?? WaitAfterAbort(state);
+
+            // A failed write returns its buffer itself; every other command's buffer goes back here.
+            if (command.CommandCode == VdCommandCode.VDC_Write && !Succeeded(device, command))
             {
-                Check(command);
+                continue;
             }
 
             if (command.Buffer != 0)
@@ -338,24 +419,38 @@ public sealed class StreamingServer : IDisposable
         }
     }
 
+    private static VdsCommand WaitAfterAbort(DeviceState state)
+    {
+        var oldest = state.InFlight.Peek();
+        while (oldest.CompletionContext is null)
+        {
+            state.Completed.Wait();
+        }
+
+        state.InFlight.Dequeue();
+        oldest.CompletionContext = null;
+        return oldest;
+    }
+
     private void SendControl(int device, DeviceState state, VdCommandCode code)
     {
         var command = new VdsCommand();
         if (Send(device, state, command, code, 0))
         {
-            var done = WaitOldest(state);
-            if (done.CompletionCode != Win32Error.ERROR_SUCCESS)
+            var done = WaitOldest(device, state);
+            if (done is not null && done.CompletionCode != Win32Error.ERROR_SUCCESS)
             {
-                Fail($"Device {device}: {code} completed with {done.CompletionCode}.", done.CompletionCode);
+                Fail(device, $"A {code} on device {device} completed with operating system error {done.CompletionCode}.", done.CompletionCode);
             }
         }
     }
 
-    private void Fail(string message, uint code)
+    private void Fail(int device, string message, uint code)
     {
         if (Interlocked.CompareExchange(ref _failure, message, null) is null)
         {
             _failureCode = code;
+            _failedDevice = device;
         }
 
         lock (_free)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 
-namespace OpenVdi.Tests.Infrastructure;
+using Xunit;
+
+namespace OpenVdi.Testing;
 
 /// <summary>
 /// A real child process running OpenVdi.TestPeer in a role. Its stdout is read line by line: tests wait for the

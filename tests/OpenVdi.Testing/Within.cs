@@ -1,4 +1,6 @@
-namespace OpenVdi.Tests.Infrastructure;
+using Xunit;
+
+namespace OpenVdi.Testing;
 
 /// <summary>Awaits a task with a deadline that fails the test with a reason instead of hanging it.</summary>
 public static class Within

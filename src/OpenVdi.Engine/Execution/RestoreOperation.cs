@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using OpenVdi.Engine.Databases;
+using OpenVdi.Engine.Format;
+using OpenVdi.Engine.Messages;
+using OpenVdi.Engine.Statements;
+
+namespace OpenVdi.Engine.Execution;
+
+/// <summary>
+/// RESTORE DATABASE | LOG and RESTORE VERIFYONLY … FROM VIRTUAL_DEVICE: reads every stripe on its device, in any
+/// device order, checks every header, block and trailer, and (for a restore) writes the files under temporary names,
+/// moved into place only when the whole media set was read and checked.
+/// </summary>
+internal static class RestoreOperation
+{
+    public static void Run(RestoreStatement statement, DatabaseCatalogue catalogue, DatabaseLocks locks, EngineOptions engine, StatementRun run, CancellationToken cancellationToken)
+    {
+        string operation = statement.OperationName;
+        bool verify = statement.Kind == RestoreKind.VerifyOnly;
+        string? target = statement.DatabaseName;
+        using var lease = target is null ? null : locks.TryEnter(target, exclusive: true);
+        if (target is not null && lease is null)
+        {
+            run.Fail(SqlMessages.ExclusiveAccessNotObtained(), operation);
+            return;
+        }
+
+        if (target is not null && !DatabaseCatalogue.IsValidName(target))
+        {
+            run.Fail(SqlMessages.DatabaseDoesNotExist(target), operation);
+            return;
+        }
+
+        var devices = new StatementDevices(statement, engine, run);
+        var clock = Stopwatch.StartNew();
+        DatabaseWriter? writer = null;
+        var options = new DatabaseWriterOptions
+        {
+            Replace = statement.Replace,
+            Moves = statement.Moves.ToDictionary(m => m.LogicalName, m => m.PhysicalName, StringComparer.OrdinalIgnoreCase),
+        };
+        var assembler = new MediaSetAssembler(
+            verify ? null : header => writer = CheckedBeginRestore(catalogue, target!, header, options, run),
+            statement.BlockSize ?? 0);
+        var stripes = devices.Names.Select(_ => assembler.OpenStripe()).ToArray();
+        try
+        {
+            using var server = devices.Open(VdFeatures.VDF_ReadMedia);
+            if (server is null)
+            {
+                return;
+            }
+
+            long total = 0;
+            var progress = new ProgressReport(run, 1, statement.Stats);
+            var result = server.RunRestore(
+                (device, data) =>
+                {
+                    try
+                    {
+                        return Consume(stripes[device], data);
+                    }
+                    catch (Exception e) when (devices.Remember(e))
+                    {
+                        throw;
+                    }
+                },
+                cancellationToken);
+
+            bool Consume(MediaSetStripe stripe, ReadOnlySpan<byte> data)
+            {
+                stripe.Consume(data);
+                devices.FamilyCount ??= stripe.MediaHeader?.FamilyCount;
+                if (total == 0 && assembler.SetHeader is { } set)
+                {
+                    total = Math.Max(1, set.TotalDataBytes);
+                    progress = new ProgressReport(run, total, statement.Stats);
+                }
+
+                progress.Update(assembler.PayloadBytes);
+                return !stripe.IsComplete;
+            }
+
+            if (!result.Succeeded)
+            {
+                devices.ReportFailure(result, writing: false);
+                return;
+            }
+
+            MediaSetSummary summary;
+            try
+            {
+                foreach (var stripe in stripes)
+                {
+                    stripe.Complete();
+                }
+
+                summary = assembler.Complete();
+            }
+            catch (BackupStreamException e)
+            {
+                run.Fail(devices.StreamFailure(e), operation);
+                return;
+            }
+
+            if (verify)
+            {
+                run.Send(SqlMessages.BackupSetValid(1));
+                return;
+            }
+
+            writer!.Commit();
+            long pages = 0;
+            foreach (var file in summary.SetHeader.Files)
+            {
+                long filePages = (file.Size + BackupOperation.PageSize - 1) / BackupOperation.PageSize;
+                pages += filePages;
+                run.Send(SqlMessages.ProcessedPages(filePages, target!, file.LogicalName, 1));
+            }
+
+            run.Send(SqlMessages.SuccessfullyProcessed(operation, pages, clock.Elapsed));
+        }
+        finally
+        {
+            writer?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Starts writing the database once the stream said what it holds. Over an existing database without REPLACE,
+    /// SQL Server refuses: 3154 when the backup is of another database, 3159 when it is of this one.
+    /// </summary>
+    private static DatabaseWriter CheckedBeginRestore(DatabaseCatalogue catalogue, string target, BackupSetHeader header, DatabaseWriterOptions options, StatementRun run)
+    {
+        if (!options.Replace && catalogue.TryGet(target, out var existing))
+        {
+            var refusal = string.Equals(existing.Name, header.DatabaseName, StringComparison.OrdinalIgnoreCase)
+                ? SqlMessages.TailOfLogNotBackedUp(existing.Name)
+                : SqlMessages.BackupSetHoldsOtherDatabase(existing.Name);
+            throw new RestoreRefusedException(refusal);
+        }
+
+        return catalogue.BeginRestore(target, header, options);
+    }
+}

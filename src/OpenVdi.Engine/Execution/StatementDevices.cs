@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using OpenVdi.Engine.Faults;
+using OpenVdi.Engine.Format;
+using OpenVdi.Engine.Messages;
+using OpenVdi.Engine.Statements;
+
+namespace OpenVdi.Engine.Execution;
+
+/// <summary>
+/// A statement's virtual devices, as SQL Server opens them: the first VIRTUAL_DEVICE clause names the set, the
+/// others its devices. Chooses the transfer options, applies the fault plan, and turns a failed run into SQL
+/// Server's messages.
+/// </summary>
+internal sealed class StatementDevices
+{
+    /// <summary>VDI's default BLOCKSIZE.</summary>
+    public const uint DefaultBlockSize = 512;
+
+    /// <summary>VDI's default MAXTRANSFERSIZE.</summary>
+    public const uint DefaultMaxTransferSize = 65536;
+
+    private readonly Statement _statement;
+    private readonly EngineOptions _engine;
+    private readonly StatementRun _run;
+
+    public StatementDevices(Statement statement, EngineOptions engine, StatementRun run)
+    {
+        _statement = statement;
+        _engine = engine;
+        _run = run;
+    }
+
+    public IReadOnlyList<string> Names => _statement.Devices;
+
+    public uint BlockSize => (uint)(_statement.BlockSize ?? (int)DefaultBlockSize);
+
+    public uint MaxTransferSize => (uint)(_statement.MaxTransferSize ?? (int)DefaultMaxTransferSize);
+
+    /// <summary>
+    /// The default BUFFERCOUNT (SQL Server's rule is not documented): three buffers per device, so each device keeps
+    /// two transfers in flight while a third is filled, plus two.
+    /// </summary>
+    public uint BufferCount => (uint)(_statement.BufferCount ?? ((3 * Names.Count) + 2));
+
+    /// <summary>The first exception a producer or consumer threw, for the message that explains the failure.</summary>
+    public Exception? FirstError { get; private set; }
+
+    /// <summary>
+    /// Records the first exception of a producer or consumer; returns false, so that as an exception filter
+    /// (<c>catch (Exception e) when (devices.Remember(e))</c>) it lets the exception go on, unchanged.
+    /// </summary>
+    public bool Remember(Exception exception)
+    {
+        FirstError ??= exception;
+        return false;
+    }
+
+    /// <summary>Opens and configures the set; on failure sends 3201 and 3013 and returns null.</summary>
+    public StreamingServer? Open(VdFeatures direction)
+    {
+        var faults = _engine.Faults;
+        var setBytes = new StrongBox<long>();
+        var options = new StreamingOptions
+        {
+            BlockSize = BlockSize,
+            MaxTransferSize = MaxTransferSize,
+            BufferCount = BufferCount,
+            OpenTimeout = _engine.SetOpenTimeout,
+            FlushInterval = faults.FlushEvery ?? _engine.FlushInterval,
+            CompletionTimeout = faults.ClientTimeout ?? Timeout.InfiniteTimeSpan,
+            DeviceFilter = faults.AffectsDevices ? (set, index, device) => new FaultInjectingDevice(device, set, faults, index, setBytes) : null,
+        };
+        try
+        {
+            return StreamingServer.Open(_engine.Instance, Names[0], direction, options, [.. Names.Skip(1)]);
+        }
+        catch (VdiException e)
+        {
+            var cause = e.Result == VdiResult.VD_E_NOTSUPPORTED
+                ? SqlMessages.VirtualDeviceConfigurationUnusable()
+                : SqlMessages.CannotOpenBackupDevice(Names[0], OperatingSystemError.Describe(e.Result));
+            _run.Fail(cause, _statement.OperationName);
+            return null;
+        }
+    }
+
+    /// <summary>The media set's family count, once a stripe's media header was read (for message 3132).</summary>
+    public int? FamilyCount { get; set; }
+
+    /// <summary>Sends the messages of a failed run: the cause SQL Server would name, then 3013.</summary>
+    public void ReportFailure(StreamingResult result, bool writing)
+    {
+        var cause = FirstError switch
+        {
+            BackupStreamException stream => StreamFailure(stream),
+            RestoreRefusedException refused => refused.Refusal,
+            RestoreTargetExistsException => null,
+            IOException io => SqlMessages.ReadFailed(_statement is BackupStatement b ? b.DatabaseName : Names[0], io.Message),
+            _ => null,
+        };
+        if (FirstError is RestoreTargetExistsException exists && _statement is RestoreStatement restore)
+        {
+            cause = SqlMessages.TailOfLogNotBackedUp(restore.DatabaseName ?? exists.Message);
+        }
+
+        if (cause is null && result.FailedDevice >= 0 && result.CompletionCode is not (0 or Win32Error.ERROR_OPERATION_ABORTED))
+        {
+            string device = Names[result.FailedDevice];
+            string error = OperatingSystemError.Describe(result.CompletionCode);
+            cause = writing ? SqlMessages.WriteFailed(device, error) : SqlMessages.ReadFailed(device, error);
+        }
+
+        _run.Fail(cause ?? SqlMessages.BackupOrRestoreAborted(), _statement.OperationName);
+    }
+
+    /// <summary>What a stream problem means to SQL Server: wrong media, missing families, or damage.</summary>
+    public SqlMessage StreamFailure(BackupStreamException e)
+    {
+        string device = e.FamilyNumber >= 1 && e.FamilyNumber <= Names.Count ? Names[e.FamilyNumber - 1] : Names[0];
+        if (e.Error == BackupStreamError.MissingFamily && e.FamilyNumber > 0)
+        {
+            return SqlMessages.MediaFamiliesMissing(FamilyCount ?? Math.Max(e.FamilyNumber, Names.Count + 1), Names.Count);
+        }
+
+        return e.IsWrongMedia ? SqlMessages.MediaFamilyIncorrectlyFormed(device) : SqlMessages.BackupSetDamaged();
+    }
+}

@@ -1,0 +1,74 @@
+using OpenVdi.Engine.Databases;
+using OpenVdi.Engine.Statements;
+
+namespace OpenVdi.Engine.Execution;
+
+/// <summary>
+/// The engine in-process: SQL Server's side of VDI for BACKUP and RESTORE statements. It parses a statement, opens
+/// the client's virtual device set by name as the server, configures it from BLOCKSIZE / BUFFERCOUNT /
+/// MAXTRANSFERSIZE, drives every device in parallel, and answers with SQL Server's messages: STATS progress, 4035 per
+/// file and 3014 on success, the cause and 3013 on failure, rows for HEADERONLY / FILELISTONLY / LABELONLY.
+/// Statements may run concurrently; a restore needs its database alone (3101 otherwise).
+/// </summary>
+public sealed class StatementEngine : IStatementEngine
+{
+    private readonly EngineOptions _options;
+    private readonly DatabaseLocks _locks = new();
+
+    /// <summary>Creates an engine over the databases in <see cref="EngineOptions.DataDirectory"/>.</summary>
+    public StatementEngine(EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        Catalogue = new DatabaseCatalogue(options.DataDirectory);
+    }
+
+    /// <summary>The engine's databases.</summary>
+    public DatabaseCatalogue Catalogue { get; }
+
+    /// <summary>The engine's options.</summary>
+    public EngineOptions Options => _options;
+
+    /// <inheritdoc/>
+    public Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+
+        // A statement blocks on its devices for its whole length: it gets a thread of its own, not a pool thread.
+        return Task.Factory.StartNew(() => Execute(statement, sink, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>Runs one statement on the calling thread (see <see cref="ExecuteAsync"/>).</summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public StatementOutcome Execute(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        var run = new StatementRun(sink);
+        var parsed = StatementParser.Parse(statement);
+        if (!parsed.Succeeded)
+        {
+            foreach (var message in parsed.Messages)
+            {
+                run.Send(message);
+            }
+
+            return run.Outcome();
+        }
+
+        switch (parsed.Statement)
+        {
+            case BackupStatement backup:
+                BackupOperation.Run(backup, Catalogue, _locks, _options, run, cancellationToken);
+                break;
+            case RestoreStatement { Kind: RestoreKind.HeaderOnly or RestoreKind.FileListOnly or RestoreKind.LabelOnly } inspection:
+                MediaInspection.Run(inspection, _options, run, cancellationToken);
+                break;
+            case RestoreStatement restore:
+                RestoreOperation.Run(restore, Catalogue, _locks, _options, run, cancellationToken);
+                break;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return run.Outcome();
+    }
+}
