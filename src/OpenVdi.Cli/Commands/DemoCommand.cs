@@ -16,7 +16,7 @@ internal sealed class DemoCommand : ICliCommand
 {
     private const string Database = "demo";
     private const string Copy = "demo_copy";
-    private const string MessageIndent = "                ";
+    private const string MessageIndent = "              ";
     private static readonly TimeSpan s_startLimit = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_stopLimit = TimeSpan.FromSeconds(30);
 
@@ -75,33 +75,34 @@ internal sealed class DemoCommand : ICliCommand
         {
             var elapsed = Stopwatch.StartNew();
             engine = await EngineProcess.StartAsync(data, socket, s_startLimit, cancel).ConfigureAwait(false);
-            Step(output, "engine", $"'vdi engine serve' as pid {engine.ProcessId.ToString(CultureInfo.InvariantCulture)}, listening on {socket}", elapsed.Elapsed, null);
+            Step(output, "engine", $"'vdi engine serve', pid {engine.ProcessId.ToString(CultureInfo.InvariantCulture)}, on {socket}", elapsed.Elapsed, null);
 
             // 1. The sample database, in the daemon's data directory (the catalogue is shared through the files).
             elapsed.Restart();
             var original = SampleDatabase.Create(data, Database, size, seed: 1);
-            Step(output, "1 create", $"sample database '{Database}': {original.Files.Count.ToString(CultureInfo.InvariantCulture)} files, {ByteSize.Format(size)}", elapsed.Elapsed, size);
+            Step(output, "create", $"sample database '{Database}': {Plural(original.Files.Count, "file")}, {ByteSize.Format(size)}", elapsed.Elapsed, size);
 
-            var application = new BackupApplication(new EngineClient(socket), new ConsoleStatementSink(output, error, MessageIndent));
+            var messages = new StringWriter(CultureInfo.InvariantCulture);
+            var application = new BackupApplication(new EngineClient(socket), new ConsoleStatementSink(messages, messages, MessageIndent));
             var transfer = new TransferOptions(BlockSize: 64 << 10, MaxTransferSize: 1 << 20);
 
             // 2. BACKUP over the devices to stripe files.
             var result = await application.BackupAsync(Database, backup, devices, transfer, checksum: true, cancel).ConfigureAwait(false);
-            if (!Check(result, "2 backup", $"BACKUP DATABASE [{Database}] WITH CHECKSUM to {Plural(result.Files.Count, "stripe file")}, {ByteSize.Format(result.Bytes)}", output, error))
+            if (!Check(result, "backup", $"BACKUP DATABASE [{Database}] WITH CHECKSUM to {Plural(result.Files.Count, "stripe file")}, {ByteSize.Format(result.Bytes)}", messages, output, error))
             {
                 return Fail(engine, error, cancel);
             }
 
             // 3. RESTORE VERIFYONLY from them.
             result = await application.VerifyAsync(backup, stats: null, cancel).ConfigureAwait(false);
-            if (!Check(result, "3 verify", $"RESTORE VERIFYONLY from the {Plural(result.Files.Count, "stripe file")}", output, error))
+            if (!Check(result, "verify", $"RESTORE VERIFYONLY from the {Plural(result.Files.Count, "stripe file")}", messages, output, error))
             {
                 return Fail(engine, error, cancel);
             }
 
             // 4. RESTORE as a new database.
             result = await application.RestoreAsync(backup, Copy, replace: false, moves: [], stats: null, cancel).ConfigureAwait(false);
-            if (!Check(result, "4 restore", $"RESTORE DATABASE [{Copy}] from the {Plural(result.Files.Count, "stripe file")}", output, error))
+            if (!Check(result, "restore", $"RESTORE DATABASE [{Copy}] from the {Plural(result.Files.Count, "stripe file")}", messages, output, error))
             {
                 return Fail(engine, error, cancel);
             }
@@ -112,11 +113,11 @@ internal sealed class DemoCommand : ICliCommand
             var (compared, difference) = FileComparison.Compare(catalogue.Get(Database), catalogue.Get(Copy));
             if (difference is not null)
             {
-                error.WriteLine($"  5 compare   FAILED: {difference}");
+                error.WriteLine($"  compare   FAILED: {difference}");
                 return ResultPrinter.FailureExitCode;
             }
 
-            Step(output, "5 compare", $"{Plural(original.Files.Count, "file")} of '{Copy}' against '{Database}': byte for byte identical", elapsed.Elapsed, compared);
+            Step(output, "compare", $"{Plural(original.Files.Count, "file")} of '{Copy}' against '{Database}': identical, byte for byte", elapsed.Elapsed, compared);
             succeeded = true;
             return 0;
         }
@@ -142,29 +143,34 @@ internal sealed class DemoCommand : ICliCommand
 
             if (keep)
             {
-                output.WriteLine($"  cleanup     {stopped}; kept {root}");
+                output.WriteLine($"  cleanup   {stopped}; kept {root}");
             }
             else
             {
                 Directory.Delete(root, recursive: true);
-                output.WriteLine($"  cleanup     {stopped}; temporary directory removed");
+                output.WriteLine($"  cleanup   {stopped}; temporary directory removed");
             }
 
             output.WriteLine(succeeded ? "demo succeeded" : "demo FAILED");
         }
     }
 
-    private static bool Check(OperationResult result, string step, string what, TextWriter output, TextWriter error)
+    /// <summary>Prints a step's line and, under it, the engine's messages of the step; false when it failed.</summary>
+    private static bool Check(OperationResult result, string step, string what, StringWriter messages, TextWriter output, TextWriter error)
     {
+        string said = messages.ToString();
+        messages.GetStringBuilder().Clear();
         if (result.Succeeded)
         {
             Step(output, step, what, result.Elapsed, result.Bytes);
+            output.Write(said);
             return true;
         }
 
         string reason = result.Problem
             ?? (result.Outcome?.FirstError is { } first ? $"Msg {first.Number.ToString(CultureInfo.InvariantCulture)}: {first.Text}" : "the statement failed");
-        error.WriteLine($"  {step,-11} FAILED: {reason}");
+        error.WriteLine($"  {step,-9} FAILED: {reason}");
+        error.Write(said);
         return false;
     }
 
@@ -187,7 +193,7 @@ internal sealed class DemoCommand : ICliCommand
     private static void Step(TextWriter output, string step, string what, TimeSpan elapsed, long? bytes)
     {
         string rate = bytes is { } b ? ByteSize.Rate(b, elapsed) : string.Empty;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {step,-11} {what,-78} {elapsed.TotalSeconds,7:0.00} s  {rate,12}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {step,-9} {what,-72} {elapsed.TotalSeconds,6:0.00} s {rate,12}").TrimEnd());
     }
 
     private static string Plural(int count, string noun) =>

@@ -73,47 +73,55 @@ public sealed class StreamingEngine : IStatementEngine
         }
 
         bool backup = statement is BackupStatement;
-        uint blockSize = (uint)(statement.BlockSize ?? 512);
-        uint maxTransferSize = (uint)(statement.MaxTransferSize ?? 65536);
-        string? failure;
-        long bytes;
+        var options = new StreamingOptions
+        {
+            BlockSize = (uint)(statement.BlockSize ?? 512),
+            MaxTransferSize = (uint)(statement.MaxTransferSize ?? 65536),
+            BufferCount = (uint)(statement.BufferCount ?? 0),
+            OpenTimeout = TimeSpan.FromSeconds(10),
+        };
+        using var server = StreamingServer.Open(null, statement.Devices[0], backup ? VdFeatures.VDF_WriteMedia : VdFeatures.VDF_ReadMedia, options, [.. statement.Devices.Skip(1)]);
+        using var abort = cancellationToken.Register(() => server.Set.SignalAbort());
+        _configured.TrySetResult();
+        if (Failure == Fault.HoldUntilCancelled)
+        {
+            cancellationToken.WaitHandle.WaitOne();
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        StreamingResult result;
         if (backup)
         {
-            var options = new StreamingOptions
-            {
-                BlockSize = blockSize,
-                MaxTransferSize = maxTransferSize,
-                BufferCount = (uint)(statement.BufferCount ?? 0),
-                OpenTimeout = TimeSpan.FromSeconds(10),
-            };
-            using var server = StreamingServer.Open(null, statement.Devices[0], VdFeatures.VDF_WriteMedia, options, [.. statement.Devices.Skip(1)]);
-            using var abort = cancellationToken.Register(() => server.Set.SignalAbort());
-            Hold(cancellationToken);
             var streams = Enumerable.Range(0, statement.Devices.Count).Select(Content).ToArray();
             var sent = new int[streams.Length];
-            var result = server.RunBackup((device, buffer) =>
-            {
-                int count = Math.Min(buffer.Length, streams[device].Length - sent[device]);
-                streams[device].AsSpan(sent[device], count).CopyTo(buffer);
-                sent[device] += count;
-                return count;
-            });
-            (failure, bytes) = (result.Failure, result.TotalBytes);
+            result = server.RunBackup(
+                (device, buffer) =>
+                {
+                    int count = Math.Min(buffer.Length, streams[device].Length - sent[device]);
+                    streams[device].AsSpan(sent[device], count).CopyTo(buffer);
+                    sent[device] += count;
+                    return count;
+                },
+                cancellationToken);
         }
         else
         {
-            using var server = ReadingServer.Open(statement.Devices[0], [.. statement.Devices.Skip(1)], blockSize, maxTransferSize);
-            using var abort = cancellationToken.Register(() => server.Set.SignalAbort());
-            Hold(cancellationToken);
-            var (streams, readFailure) = server.ReadAll();
-            for (int device = 0; device < streams.Length; device++)
+            var streams = new ConcurrentDictionary<int, MemoryStream>();
+            result = server.RunRestore(
+                (device, data) =>
+                {
+                    streams.GetOrAdd(device, _ => new MemoryStream()).Write(data);
+                    return true;
+                },
+                cancellationToken);
+            foreach (var (device, stream) in streams)
             {
-                Received[device] = streams[device];
+                Received[device] = stream.ToArray();
             }
-
-            (failure, bytes) = (readFailure, streams.Sum(s => (long)s.Length));
         }
 
+        string? failure = result.Failure;
+        long bytes = result.TotalBytes;
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null)
         {
@@ -129,17 +137,6 @@ public sealed class StreamingEngine : IStatementEngine
         var success = SqlMessages.SuccessfullyProcessed(statement.OperationName, bytes / SqlMessages.PageSize, TimeSpan.FromSeconds(1));
         sink?.OnMessage(success);
         return new StatementOutcome { Succeeded = true, Messages = [success] };
-    }
-
-    /// <summary>Signals that the set is configured, and with <see cref="Fault.HoldUntilCancelled"/> sends nothing until cancelled.</summary>
-    private void Hold(CancellationToken cancellationToken)
-    {
-        _configured.TrySetResult();
-        if (Failure == Fault.HoldUntilCancelled)
-        {
-            cancellationToken.WaitHandle.WaitOne();
-            throw new OperationCanceledException(cancellationToken);
-        }
     }
 
     private static StatementOutcome Fail(IStatementSink? sink, params SqlMessage[] messages)
