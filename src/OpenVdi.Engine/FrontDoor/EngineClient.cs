@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text.Json;
 using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.FrontDoor.Internal;
 using OpenVdi.Engine.Messages;
@@ -14,7 +13,7 @@ namespace OpenVdi.Engine.FrontDoor;
 /// <see cref="EngineClientException"/> when the daemon cannot be reached or the connection breaks.
 /// </summary>
 /// <remarks>Thread-safe: several statements may run at once, each on its own connection.</remarks>
-public sealed class EngineClient : IStatementEngine
+public sealed partial class EngineClient : IStatementEngine
 {
     /// <summary>A client of the daemon listening on <paramref name="socketPath"/>.</summary>
     /// <param name="socketPath">The daemon's socket; null for <see cref="EngineSocketPath.Default"/>.</param>
@@ -306,69 +305,4 @@ public sealed class EngineClient : IStatementEngine
 
     private EngineClientException Lost(string when, Exception inner) =>
         new(EngineClientError.ConnectionLost, $"The connection to the engine on '{SocketPath}' was lost {when}: {inner.Message}", inner);
-
-    /// <summary>A result set being received: its columns and types, then its rows.</summary>
-    private sealed class ResultSetBuilder
-    {
-        private readonly string[] _names;
-        private readonly string[] _types;
-        private readonly List<IReadOnlyList<object?>> _rows = [];
-
-        private ResultSetBuilder(string[] names, string[] types)
-        {
-            _names = names;
-            _types = types;
-        }
-
-        public static ResultSetBuilder Begin(Frame frame)
-        {
-            var columns = frame.Array("columns");
-            var names = new string[columns.GetArrayLength()];
-            var types = new string[names.Length];
-            int i = 0;
-            foreach (var column in columns.EnumerateArray())
-            {
-                if (column.ValueKind != JsonValueKind.Object
-                    || !column.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
-                    || !column.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
-                    || !ColumnTypes.IsKnown(type.GetString()!))
-                {
-                    throw new FrameException("A result set's column is not {\"name\": …, \"type\": …} with a known type.");
-                }
-
-                names[i] = name.GetString()!;
-                types[i] = type.GetString()!;
-                i++;
-            }
-
-            return new ResultSetBuilder(names, types);
-        }
-
-        public void AddRow(Frame frame)
-        {
-            var values = frame.Array("values");
-            if (values.GetArrayLength() != _types.Length)
-            {
-                throw new FrameException(string.Create(CultureInfo.InvariantCulture, $"A row has {values.GetArrayLength()} values for {_types.Length} columns."));
-            }
-
-            var row = new object?[_types.Length];
-            int i = 0;
-            foreach (var value in values.EnumerateArray())
-            {
-                row[i] = ColumnTypes.Read(value, _types[i]);
-                i++;
-            }
-
-            _rows.Add(row);
-        }
-
-        public ResultSet End(Frame frame)
-        {
-            int rows = frame.Int("rows");
-            return rows == _rows.Count
-                ? new ResultSet(_names, _rows)
-                : throw new FrameException(string.Create(CultureInfo.InvariantCulture, $"A result set announced {rows} rows and carried {_rows.Count}."));
-        }
-    }
 }
