@@ -147,8 +147,15 @@ internal sealed class DemoCommand : ICliCommand
             }
             else
             {
-                Directory.Delete(root, recursive: true);
-                output.WriteLine($"  cleanup   {stopped}; temporary directory removed");
+                try
+                {
+                    Directory.Delete(root, recursive: true);
+                    output.WriteLine($"  cleanup   {stopped}; temporary directory removed");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    error.WriteLine($"  cleanup   {stopped}; {root} could not be removed: {e.Message}");
+                }
             }
 
             output.WriteLine(succeeded ? "demo succeeded" : "demo FAILED");

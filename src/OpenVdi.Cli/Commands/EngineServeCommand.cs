@@ -46,7 +46,12 @@ internal sealed class EngineServeCommand : ICliCommand
         using var interruption = new Interruption();
         try
         {
-            Directory.CreateDirectory(dataDirectory);
+            if (!Directory.Exists(dataDirectory) && !OperatingSystem.IsWindows())
+            {
+                // The databases are the user's data: a new data directory is the user's alone.
+                Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             var engine = InProcessEngine.Create(dataDirectory);
             var daemon = new EngineDaemon(engine, new EngineDaemonOptions { SocketPath = socket, Group = group, Log = output });
             output.WriteLine($"engine: databases in {dataDirectory}");
