@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using OpenVdi.Engine.Execution;
+
+namespace OpenVdi.Cli.Client;
+
+/// <summary>
+/// The client's half of one statement over a virtual device set, as a real VDI client runs it (VDI spec §11):
+/// create the set, send the statement (concurrently), wait for the configuration or for the statement to end first,
+/// open every device and serve it on its own thread, then decide from the statement's outcome. If the statement
+/// fails, is cancelled or the engine cannot be reached, the set is aborted so that no device waits forever.
+/// </summary>
+internal static class DeviceSession
+{
+    /// <summary>How long the devices may take to end after the statement succeeded (the engine closes them before it answers).</summary>
+    private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs a statement with its devices served by the handlers.</summary>
+    /// <param name="request">The engine, the statement, the devices and their handlers.</param>
+    /// <param name="cancellationToken">Cancels the statement and aborts the set.</param>
+    /// <returns>What happened; never throws for a failed statement, an unreachable engine or a cancellation.</returns>
+    /// <exception cref="VdiException">The set cannot be created.</exception>
+    public static async Task<SessionResult> RunAsync(SessionRequest request, CancellationToken cancellationToken)
+    {
+        string setName = "vdi-" + Guid.NewGuid().ToString("D");
+        var deviceNames = Enumerable.Range(0, request.DeviceCount)
+            .Select(i => i == 0 ? setName : string.Create(CultureInfo.InvariantCulture, $"{setName}.{i + 1}"))
+            .ToArray();
+        var config = new VdConfig
+        {
+            DeviceCount = (uint)request.DeviceCount,
+            Features = request.Direction == VdFeatures.VDF_WriteMedia ? VdFeatures.VDF_RequestComplete : VdFeatures.VDF_LikePipe,
+        };
+
+        using var set = VirtualDeviceSet.Create(setName, config, options: request.SetOptions);
+        using var abortOnCancel = cancellationToken.Register(() => SafeAbort(set));
+        string statement = request.Statement(deviceNames);
+        var elapsed = Stopwatch.StartNew();
+
+        // The statement runs while this side configures and serves: the engine opens the set by name.
+        var running = Task.Run(() => request.Engine.ExecuteAsync(statement, request.Sink, cancellationToken), CancellationToken.None);
+
+        var handlers = new IDeviceHandler[request.DeviceCount];
+        var failures = new string?[request.DeviceCount];
+        VdConfig? negotiated = await ConfigureAsync(set, running, cancellationToken).ConfigureAwait(false);
+        if (negotiated is { } settled && (settled.Features & request.Direction) == 0)
+        {
+            failures[0] = request.Direction == VdFeatures.VDF_WriteMedia
+                ? "The engine configured the set for reading, where a backup writes."
+                : "The engine configured the set for writing, where a restore reads.";
+            SafeAbort(set);
+            negotiated = null;
+        }
+
+        if (negotiated is not null)
+        {
+            for (int i = 0; i < handlers.Length; i++)
+            {
+                handlers[i] = request.Handler(i);
+            }
+
+            var devices = Task.WhenAll(deviceNames.Select((name, i) => ServeOnOwnThread(set, name, handlers[i], failures, i)));
+            if (await Task.WhenAny(devices, running).ConfigureAwait(false) == running)
+            {
+                if (!running.IsCompletedSuccessfully || !running.Result.Succeeded)
+                {
+                    // The statement is over and failed: no command will come; end the device loops now.
+                    SafeAbort(set);
+                }
+                else
+                {
+                    try
+                    {
+                        await devices.WaitAsync(s_drainLimit, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        SafeAbort(set);
+                    }
+                }
+            }
+
+            await devices.ConfigureAwait(false);
+        }
+
+        StatementOutcome? outcome = null;
+        Exception? engineFailure = null;
+        bool cancelled = false;
+        try
+        {
+            outcome = await running.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            cancelled = true;
+        }
+        catch (Exception e)
+        {
+            // Not an outcome: the engine could not be reached, broke the connection, or failed inside.
+            engineFailure = e;
+        }
+
+        elapsed.Stop();
+        return new SessionResult
+        {
+            SetName = setName,
+            Outcome = outcome,
+            EngineFailure = engineFailure,
+            Cancelled = cancelled || cancellationToken.IsCancellationRequested,
+            Configuration = negotiated,
+            DeviceFailures = [.. failures.Select((f, i) => f ?? handlers[i]?.Failure)],
+            Elapsed = elapsed.Elapsed,
+        };
+    }
+
+    /// <summary>The configuration; null when the statement ended first, the set aborted or the caller cancelled.</summary>
+    private static async Task<VdConfig?> ConfigureAsync(VirtualDeviceSet set, Task<StatementOutcome> running, CancellationToken cancellationToken)
+    {
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var configuring = set.GetConfigurationAsync(giveUp.Token);
+        await Task.WhenAny(configuring, running).ConfigureAwait(false);
+        if (configuring.IsCompletedSuccessfully)
+        {
+            return configuring.Result;
+        }
+
+        // The statement ended (it failed, or the engine could not be reached) before the engine configured the set:
+        // stop waiting, and abort the set in case the engine still holds it.
+        await giveUp.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            return await configuring.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or VdiException)
+        {
+            SafeAbort(set);
+            return null;
+        }
+    }
+
+    /// <summary>Serves one device on a dedicated thread (a device is driven by one thread, VDI spec §10.1).</summary>
+    private static Task ServeOnOwnThread(VirtualDeviceSet set, string name, IDeviceHandler handler, string?[] failures, int index)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var device = set.OpenDevice(name);
+                while (device.TryGetCommand(Timeout.InfiniteTimeSpan, out var command))
+                {
+                    handler.Handle(command);
+                }
+            }
+            catch (VdiException e) when (e.IsAbort)
+            {
+                // The set aborted: the statement's outcome says why.
+            }
+            catch (Exception e)
+            {
+                failures[index] = $"device '{name}': {e.Message}";
+                SafeAbort(set);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = string.Create(CultureInfo.InvariantCulture, $"vdi device {index + 1}"),
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private static void SafeAbort(VirtualDeviceSet set)
+    {
+        try
+        {
+            set.Abort();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or VdiException)
+        {
+            // Already closed, or the segment is unusable: either way nothing waits on it.
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace OpenVdi.Cli.Client;
+
+/// <summary>
+/// <c>vdi engine serve</c> as a child process of this very executable: started on a given socket and data directory,
+/// ready once it logs that it listens, stopped with SIGTERM (as a service manager would) and killed only if it does
+/// not stop in time. Its output is kept, to show when something goes wrong.
+/// </summary>
+internal sealed class EngineProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private EngineProcess(Process process) => _process = process;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Everything the daemon printed so far.</summary>
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Starts the daemon and waits until it listens.</summary>
+    /// <exception cref="IOException">It exited, or did not listen within <paramref name="timeout"/>; the message holds its output.</exception>
+    public static async Task<EngineProcess> StartAsync(string dataDirectory, string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (file, prefix) = ThisExecutable();
+        var start = new ProcessStartInfo(file)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string argument in (string[])[.. prefix, "engine", "serve", "--data", dataDirectory, "--socket", socketPath])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var engine = new EngineProcess(process);
+        process.OutputDataReceived += (_, e) => engine.Take(e.Data);
+        process.ErrorDataReceived += (_, e) => engine.Take(e.Data);
+        process.Exited += (_, _) => engine._listening.TrySetException(new IOException("exited"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await engine._listening.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return engine;
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or OperationCanceledException)
+        {
+            await engine.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            string why = e switch
+            {
+                TimeoutException => string.Create(CultureInfo.InvariantCulture, $"did not listen within {timeout.TotalSeconds:0} s"),
+                OperationCanceledException => "was cancelled",
+                _ => string.Create(CultureInfo.InvariantCulture, $"exited with code {process.ExitCode}"),
+            };
+            engine.Dispose();
+            throw new IOException($"The engine daemon {why}. Its output:\n{engine.Output}");
+        }
+    }
+
+    /// <summary>Stops the daemon with SIGTERM, killing it if it has not exited within <paramref name="grace"/>.</summary>
+    /// <returns>Its exit code, or null when it had to be killed.</returns>
+    public async Task<int?> StopAsync(TimeSpan grace)
+    {
+        if (!_process.HasExited)
+        {
+            UnixCalls.Signal(_process.Id, UnixCalls.SigTerm);
+        }
+
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(grace).ConfigureAwait(false);
+            return _process.ExitCode;
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    private static (string File, string[] Prefix) ThisExecutable()
+    {
+        string path = Environment.ProcessPath ?? throw new IOException("The path of this executable is unknown.");
+
+        // Run as 'dotnet vdi.dll': start the same way.
+        return string.Equals(Path.GetFileNameWithoutExtension(path), "dotnet", StringComparison.OrdinalIgnoreCase)
+            ? (path, [typeof(EngineProcess).Assembly.Location])
+            : (path, []);
+    }
+
+    private void Take(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        if (line.Contains(" listening on ", StringComparison.Ordinal))
+        {
+            _listening.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using OpenVdi.Engine.Execution;
+
+namespace OpenVdi.Cli.Client;
+
+/// <summary>What <see cref="DeviceSession.RunAsync"/> needs.</summary>
+internal sealed record SessionRequest
+{
+    /// <summary>The engine that runs the statement (the daemon's client, or an engine in this process).</summary>
+    public required IStatementEngine Engine { get; init; }
+
+    /// <summary>Receives the statement's messages and result sets as they come.</summary>
+    public IStatementSink? Sink { get; init; }
+
+    /// <summary>How many devices (1..64).</summary>
+    public required int DeviceCount { get; init; }
+
+    /// <summary>The statement, given the device names (the first is the set's name).</summary>
+    public required Func<IReadOnlyList<string>, string> Statement { get; init; }
+
+    /// <summary><see cref="VdFeatures.VDF_WriteMedia"/> for a backup, <see cref="VdFeatures.VDF_ReadMedia"/> for a restore.</summary>
+    public required VdFeatures Direction { get; init; }
+
+    /// <summary>The handler of device <c>i</c> (0-based).</summary>
+    public required Func<int, IDeviceHandler> Handler { get; init; }
+
+    /// <summary>Options of the set (group access for an engine running as another user of the group).</summary>
+    public VirtualDeviceSetOptions? SetOptions { get; init; }
+}

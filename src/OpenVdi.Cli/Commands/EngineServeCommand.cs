@@ -1,0 +1,67 @@
+using OpenVdi.Cli.Client;
+using OpenVdi.Cli.CommandLine;
+using OpenVdi.Engine.FrontDoor;
+
+namespace OpenVdi.Cli.Commands;
+
+/// <summary><c>vdi engine serve</c>: the engine as a daemon on a Unix socket, until SIGINT or SIGTERM.</summary>
+internal sealed class EngineServeCommand : ICliCommand
+{
+    public string Name => "engine serve";
+
+    public string Summary => "Run the engine as a daemon on a Unix socket";
+
+    public string Usage => """
+        Usage: vdi engine serve [--data DIR] [--socket PATH] [--group NAME]
+
+        Runs the engine (SQL Server's part of BACKUP and RESTORE TO/FROM VIRTUAL_DEVICE) as a local daemon until
+        SIGINT or SIGTERM, which cancels the statements running and removes the socket. Only this user may connect,
+        or also members of --group; the daemon checks each connection's credentials and logs every statement and
+        refusal to standard output. Protocol: docs/engine-protocol.md.
+
+        Options:
+          --data DIR      the databases (default $XDG_DATA_HOME/openvdi/data or ~/.local/share/openvdi/data)
+          --socket PATH   the socket (default $XDG_RUNTIME_DIR/openvdi/engine.sock or /tmp/openvdi-<uid>/engine.sock)
+          --group NAME    also admit members of this group (socket 0660, directory 0710)
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        string? data = null;
+        string? socket = null;
+        string? group = null;
+        var options = new OptionReader(args);
+        while (options.Next() is { } option)
+        {
+            switch (option)
+            {
+                case "--data": data = options.Value(option); break;
+                case "--socket": socket = options.Value(option); break;
+                case "--group": group = options.Value(option); break;
+                default: throw new UsageException($"unknown option {option}");
+            }
+        }
+
+        string dataDirectory = DataDirectory.Resolve(data);
+        using var interruption = new Interruption();
+        try
+        {
+            if (!Directory.Exists(dataDirectory) && !OperatingSystem.IsWindows())
+            {
+                // The databases are the user's data: a new data directory is the user's alone.
+                Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var engine = InProcessEngine.Create(dataDirectory);
+            var daemon = new EngineDaemon(engine, new EngineDaemonOptions { SocketPath = socket, Group = group, Log = output });
+            output.WriteLine($"engine: databases in {dataDirectory}");
+            daemon.RunAsync(interruption.Token).GetAwaiter().GetResult();
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"vdi engine serve: {e.Message}");
+            return ResultPrinter.FailureExitCode;
+        }
+    }
+}

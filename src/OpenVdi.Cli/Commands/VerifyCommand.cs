@@ -1,0 +1,50 @@
+using OpenVdi.Cli.Client;
+using OpenVdi.Cli.CommandLine;
+
+namespace OpenVdi.Cli.Commands;
+
+/// <summary><c>vdi verify</c>: RESTORE VERIFYONLY from a directory of stripe files.</summary>
+internal sealed class VerifyCommand : ICliCommand
+{
+    public string Name => "verify";
+
+    public string Summary => "Check a backup's stripe files with RESTORE VERIFYONLY";
+
+    public string Usage => """
+        Usage: vdi verify --from DIR [--socket PATH] [--stats N]
+
+        Sends RESTORE VERIFYONLY FROM VIRTUAL_DEVICE = ... (one device per stripe file in DIR): the engine reads the
+        whole backup and checks it, writing nothing. Exit code 0 only when the backup set is valid.
+
+        Options:
+          --from DIR      the backup directory (stripe-NN.bak files)
+          --socket PATH   the engine daemon's socket (default as 'vdi engine serve')
+          --stats N       progress every N percent, 0 for none (default 10)
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        string? directory = null;
+        string? socket = null;
+        int stats = 10;
+        var options = new OptionReader(args);
+        while (options.Next() is { } option)
+        {
+            switch (option)
+            {
+                case "--from": directory = options.Value(option); break;
+                case "--socket": socket = options.Value(option); break;
+                case "--stats": stats = (int)options.Number(option, 0, 100); break;
+                default: throw new UsageException($"unknown option {option}");
+            }
+        }
+
+        if (directory is null)
+        {
+            throw new UsageException("--from is required");
+        }
+
+        return ClientRun.Execute(socket, "VERIFYONLY", output, error, (application, cancel) =>
+            application.VerifyAsync(directory, stats == 0 ? null : stats, cancel));
+    }
+}

@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using OpenVdi.Engine.FrontDoor.Internal;
+
+namespace OpenVdi.Engine.FrontDoor;
+
+public sealed partial class EngineDaemon
+{
+    /// <summary>
+    /// One client connection: checks the peer, reads its statement, runs it, and streams the answer. While the
+    /// statement runs, a watcher reads the connection: <c>cancel</c>, the end of the connection or a broken frame
+    /// cancels the statement; a writer sends the frames the sink queues, in order, so that a slow client never
+    /// blocks the engine.
+    /// </summary>
+    private sealed class Connection
+    {
+        private const int LogStatementLength = 200;
+
+        private readonly EngineDaemon _daemon;
+        private readonly Socket _socket;
+        private readonly long _id;
+        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Connection(EngineDaemon daemon, Socket socket, long id)
+        {
+            _daemon = daemon;
+            _socket = socket;
+            _id = id;
+        }
+
+        /// <summary>Ends once the connection is closed.</summary>
+        public Task Completion => _completion.Task;
+
+        public void Start() => _ = Task.Run(ServeAsync);
+
+        /// <summary>Closes the connection at once (a daemon that stops and cannot wait any longer).</summary>
+        public void Abort() => _socket.Dispose();
+
+        private async Task ServeAsync()
+        {
+            try
+            {
+                using var stream = new NetworkStream(_socket, ownsSocket: false);
+                await ServeCoreAsync(stream).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                Log($"connection lost: {e.Message}");
+            }
+            catch (Exception e)
+            {
+                Log($"connection failed: {e}");
+            }
+            finally
+            {
+                _socket.Dispose();
+                _daemon.Forget(this);
+                _completion.TrySetResult();
+            }
+        }
+
+        private async Task ServeCoreAsync(NetworkStream stream)
+        {
+            PeerCredentials peer;
+            try
+            {
+                peer = PeerCredentials.Of(_socket);
+            }
+            catch (SocketException e)
+            {
+                Log($"refused: the peer's credentials cannot be read ({e.Message})");
+                await SendAsync(stream, FrameEncoder.Refused(RefusalReasons.PeerCredentials, "Permission denied: the engine cannot read this connection's credentials.")).ConfigureAwait(false);
+                return;
+            }
+
+            var decision = _daemon.Policy.Decide(peer);
+            if (!decision.Allowed)
+            {
+                Log($"refused {peer}: {decision.Reason}");
+                await SendAsync(stream, FrameEncoder.Refused(RefusalReasons.PeerCredentials, decision.Reason)).ConfigureAwait(false);
+                return;
+            }
+
+            if (_daemon._stopping.IsCancellationRequested)
+            {
+                await SendAsync(stream, FrameEncoder.Refused(RefusalReasons.Stopping, "The engine is shutting down.")).ConfigureAwait(false);
+                return;
+            }
+
+            if (!_daemon.TryEnterStatement())
+            {
+                string busy = string.Create(CultureInfo.InvariantCulture, $"The engine is running its limit of {_daemon._options.MaxConcurrentStatements} statements; try again later.");
+                Log($"refused {peer}: busy");
+                await SendAsync(stream, FrameEncoder.Refused(RefusalReasons.Busy, busy)).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await SendAsync(stream, FrameEncoder.Hello(Environment.ProcessId)).ConfigureAwait(false);
+                var reader = new FrameReader(stream, EngineProtocol.MaxRequestFrameBytes);
+                string? statement = await ReadStatementAsync(stream, reader).ConfigureAwait(false);
+                if (statement is not null)
+                {
+                    await RunAsync(stream, reader, statement, peer).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _daemon.ExitStatement();
+            }
+        }
+
+        /// <summary>The statement of the client's <c>execute</c> frame; null (after telling the client why) when there is none.</summary>
+        private async Task<string?> ReadStatementAsync(NetworkStream stream, FrameReader reader)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_daemon._stopping.Token);
+            timeout.CancelAfter(_daemon._options.RequestTimeout);
+            string? problem;
+            try
+            {
+                using var frame = await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    Log("the client closed the connection without a statement");
+                    return null;
+                }
+
+                if (frame.Type == FrameTypes.Execute)
+                {
+                    return frame.String("statement");
+                }
+
+                problem = $"Expected an \"execute\" frame, not \"{frame.Type}\".";
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                problem = _daemon._stopping.IsCancellationRequested
+                    ? "The engine is shutting down."
+                    : string.Create(CultureInfo.InvariantCulture, $"No statement arrived within {_daemon._options.RequestTimeout.TotalSeconds:0.#} seconds.");
+            }
+            catch (FrameException e)
+            {
+                problem = e.Message;
+            }
+
+            Log($"protocol error: {problem}");
+            await SendAsync(stream, FrameEncoder.Error(problem)).ConfigureAwait(false);
+            return null;
+        }
+
+        private async Task RunAsync(NetworkStream stream, FrameReader reader, string statement, PeerCredentials peer)
+        {
+            using var statementCancel = CancellationTokenSource.CreateLinkedTokenSource(_daemon._stopping.Token);
+            string? cancelReason = null;
+            void Cancel(string why)
+            {
+                Interlocked.CompareExchange(ref cancelReason, why, null);
+                statementCancel.Cancel();
+            }
+
+            var outgoing = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+            var sink = new ForwardingSink(outgoing.Writer);
+            var writer = WriteAllAsync(stream, outgoing.Reader, Cancel);
+            using var stopWatching = new CancellationTokenSource();
+            var watcher = WatchAsync(reader, outgoing.Writer, Cancel, stopWatching.Token);
+
+            Log($"{peer}: {Excerpt(statement)}");
+            var elapsed = Stopwatch.StartNew();
+            string ending;
+            try
+            {
+                var outcome = await _daemon._engine.ExecuteAsync(statement, sink, statementCancel.Token).ConfigureAwait(false);
+                sink.ForwardMissing(outcome);
+                outgoing.Writer.TryWrite(FrameEncoder.Done(outcome.Succeeded, sink.MessageCount, sink.ResultSetCount));
+                ending = outcome.Succeeded
+                    ? "succeeded"
+                    : outcome.FirstError is { } error ? $"failed: Msg {error.Number.ToString(CultureInfo.InvariantCulture)}: {error.Text}" : "failed";
+            }
+            catch (OperationCanceledException) when (statementCancel.IsCancellationRequested)
+            {
+                outgoing.Writer.TryWrite(FrameEncoder.Done(false, sink.MessageCount, sink.ResultSetCount, cancelled: true));
+                ending = $"cancelled: {cancelReason ?? "the engine is shutting down"}";
+            }
+            catch (Exception e)
+            {
+                outgoing.Writer.TryWrite(FrameEncoder.Done(false, sink.MessageCount, sink.ResultSetCount, fault: $"{e.GetType().Name}: {e.Message}"));
+                ending = $"engine fault: {e}";
+            }
+
+            outgoing.Writer.TryComplete();
+            try
+            {
+                await writer.WaitAsync(_daemon._options.ShutdownTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                ending += "; the client did not read the answer";
+            }
+
+            // The answer is out: stop watching, and close so the client sees the end.
+            await stopWatching.CancelAsync().ConfigureAwait(false);
+            ShutdownQuietly();
+            await watcher.ConfigureAwait(false);
+            Log(string.Create(CultureInfo.InvariantCulture, $"{ending} ({elapsed.Elapsed.TotalSeconds:0.000} s)"));
+        }
+
+        /// <summary>Sends the queued frames in order; a failed send means the client is gone, which cancels the statement.</summary>
+        private static async Task WriteAllAsync(NetworkStream stream, ChannelReader<byte[]> frames, Action<string> cancel)
+        {
+            try
+            {
+                await foreach (byte[] frame in frames.ReadAllAsync().ConfigureAwait(false))
+                {
+                    await stream.WriteAsync(frame).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                cancel("the connection was lost while sending");
+            }
+        }
+
+        /// <summary>Reads the connection while the statement runs: <c>cancel</c>, the end of the connection or a bad frame cancels it.</summary>
+        private static async Task WatchAsync(FrameReader reader, ChannelWriter<byte[]> outgoing, Action<string> cancel, CancellationToken stop)
+        {
+            try
+            {
+                while (true)
+                {
+                    using var frame = await reader.ReadAsync(stop).ConfigureAwait(false);
+                    if (frame is null)
+                    {
+                        cancel("the client disconnected");
+                        return;
+                    }
+
+                    if (frame.Type != FrameTypes.Cancel)
+                    {
+                        string problem = $"Only a \"cancel\" frame may follow \"execute\", not \"{frame.Type}\".";
+                        outgoing.TryWrite(FrameEncoder.Error(problem));
+                        cancel($"protocol error: {problem}");
+                        return;
+                    }
+
+                    // Keep reading: the end of the connection still matters after a cancel.
+                    cancel("the client cancelled it");
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The statement has ended.
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or FrameException or OperationCanceledException)
+            {
+                if (!stop.IsCancellationRequested)
+                {
+                    cancel($"the connection failed: {e.Message}");
+                }
+            }
+        }
+
+        private async Task SendAsync(NetworkStream stream, byte[] frame)
+        {
+            using var timeout = new CancellationTokenSource(_daemon._options.RequestTimeout);
+            await stream.WriteAsync(frame, timeout.Token).ConfigureAwait(false);
+        }
+
+        private void ShutdownQuietly()
+        {
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Already gone.
+            }
+        }
+
+        private void Log(string text) => _daemon.Log(string.Create(CultureInfo.InvariantCulture, $"#{_id} {text}"));
+
+        private static string Excerpt(string statement)
+        {
+            string flat = string.Join(' ', statement.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+            return flat.Length <= LogStatementLength ? flat : string.Concat(flat.AsSpan(0, LogStatementLength), "…");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace OpenVdi.Engine.FrontDoor;
+
+/// <summary>How an <see cref="EngineDaemon"/> listens and whom it serves.</summary>
+public sealed record EngineDaemonOptions
+{
+    /// <summary>The socket path; null for <see cref="EngineSocketPath.Default"/>.</summary>
+    public string? SocketPath { get; init; }
+
+    /// <summary>
+    /// A group (name or numeric id) whose members may connect besides the daemon's own user; null for the user only.
+    /// With a group, the socket is 0660 and its directory 0710, both owned by the group.
+    /// </summary>
+    public string? Group { get; init; }
+
+    /// <summary>Where the daemon logs connections, refusals and statements, one line each; null for no log.</summary>
+    public TextWriter? Log { get; init; }
+
+    /// <summary>How many statements may run at once; a connection beyond is refused as busy. Default 64.</summary>
+    public int MaxConcurrentStatements { get; init; } = 64;
+
+    /// <summary>How long a connected client has to send its statement. Default 30 seconds.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When stopping, how long to wait for cancelled statements to end and their answers to be sent, before the
+    /// connections are closed regardless. Default 30 seconds.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
