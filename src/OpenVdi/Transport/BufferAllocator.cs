@@ -176,7 +176,17 @@ internal sealed class BufferAllocator
 
     private void AddFree(int index, int capacity, int alignment)
     {
-        var sizeClass = _classes.Find(c => c.Capacity == capacity && c.Alignment == alignment);
+        // A plain loop, not List.Find with a lambda: FreeBuffer runs here, and a capturing lambda allocates per call.
+        SizeClass? sizeClass = null;
+        foreach (var c in _classes)
+        {
+            if (c.Capacity == capacity && c.Alignment == alignment)
+            {
+                sizeClass = c;
+                break;
+            }
+        }
+
         if (sizeClass is null)
         {
             sizeClass = new SizeClass(capacity, alignment, new Stack<int>());
