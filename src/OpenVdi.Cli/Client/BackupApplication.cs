@@ -1,4 +1,5 @@
 using OpenVdi.Engine.Execution;
+using OpenVdi.Engine.Faults;
 
 namespace OpenVdi.Cli.Client;
 
@@ -12,15 +13,18 @@ internal sealed class BackupApplication
     private readonly IStatementEngine _engine;
     private readonly IStatementSink? _sink;
     private readonly VirtualDeviceSetOptions? _setOptions;
+    private readonly FaultPlan _faults;
 
     /// <param name="engine">Runs the statements.</param>
     /// <param name="sink">Receives each statement's messages and result sets as they come.</param>
     /// <param name="setOptions">Options of the sets this application creates.</param>
-    public BackupApplication(IStatementEngine engine, IStatementSink? sink = null, VirtualDeviceSetOptions? setOptions = null)
+    /// <param name="faults">Faults the engine injects into every statement this application sends (none when null).</param>
+    public BackupApplication(IStatementEngine engine, IStatementSink? sink = null, VirtualDeviceSetOptions? setOptions = null, FaultPlan? faults = null)
     {
         _engine = engine;
         _sink = sink;
         _setOptions = setOptions;
+        _faults = faults ?? FaultPlan.None;
     }
 
     /// <summary>
@@ -52,6 +56,7 @@ internal sealed class BackupApplication
                     Direction = VdFeatures.VDF_WriteMedia,
                     Handler = i => new BackupDeviceHandler(stripes[i]),
                     SetOptions = _setOptions,
+                    Faults = _faults,
                 },
                 cancellationToken).ConfigureAwait(false);
             long bytes = stripes.TotalBytes;
@@ -117,6 +122,7 @@ internal sealed class BackupApplication
                     Direction = VdFeatures.VDF_ReadMedia,
                     Handler = i => new RestoreDeviceHandler(stripes[i]),
                     SetOptions = _setOptions,
+                    Faults = _faults,
                 },
                 cancellationToken).ConfigureAwait(false);
             return Report(session, stripes.BytesRead, stripes.Paths);

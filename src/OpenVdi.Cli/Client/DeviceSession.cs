@@ -38,7 +38,11 @@ internal static class DeviceSession
         var elapsed = Stopwatch.StartNew();
 
         // The statement runs while this side configures and serves: the engine opens the set by name.
-        var running = Task.Run(() => request.Engine.ExecuteAsync(statement, request.Sink, cancellationToken), CancellationToken.None);
+        var running = Task.Run(
+            () => request.Faults.IsEmpty
+                ? request.Engine.ExecuteAsync(statement, request.Sink, cancellationToken)
+                : request.Engine.ExecuteAsync(statement, request.Faults, request.Sink, cancellationToken),
+            CancellationToken.None);
 
         var handlers = new IDeviceHandler[request.DeviceCount];
         var failures = new string?[request.DeviceCount];

@@ -23,8 +23,13 @@ internal sealed class EngineProcess : IDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts the daemon and waits until it listens.</summary>
+    /// <param name="dataDirectory">Its <c>--data</c>.</param>
+    /// <param name="socketPath">Its <c>--socket</c>.</param>
+    /// <param name="timeout">How long it may take to listen.</param>
+    /// <param name="cancellationToken">Stops waiting (and the daemon).</param>
+    /// <param name="options">More options of <c>vdi engine serve</c> (e.g. <c>--faults SPEC</c>).</param>
     /// <exception cref="IOException">It exited, or did not listen within <paramref name="timeout"/>; the message holds its output.</exception>
-    public static async Task<EngineProcess> StartAsync(string dataDirectory, string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<EngineProcess> StartAsync(string dataDirectory, string socketPath, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<string>? options = null)
     {
         var (file, prefix) = ThisExecutable();
         var start = new ProcessStartInfo(file)
@@ -33,7 +38,7 @@ internal sealed class EngineProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in (string[])[.. prefix, "engine", "serve", "--data", dataDirectory, "--socket", socketPath])
+        foreach (string argument in (string[])[.. prefix, "engine", "serve", "--data", dataDirectory, "--socket", socketPath, .. options ?? []])
         {
             start.ArgumentList.Add(argument);
         }

@@ -1,4 +1,5 @@
 using OpenVdi.Engine.Execution;
+using OpenVdi.Engine.Faults;
 
 namespace OpenVdi.Cli.Client;
 
@@ -22,6 +23,9 @@ internal sealed record SessionRequest
 
     /// <summary>The handler of device <c>i</c> (0-based).</summary>
     public required Func<int, IDeviceHandler> Handler { get; init; }
+
+    /// <summary>Faults the engine injects into this statement's devices (sent with the statement); none by default.</summary>
+    public FaultPlan Faults { get; init; } = FaultPlan.None;
 
     /// <summary>Options of the set (group access for an engine running as another user of the group).</summary>
     public VirtualDeviceSetOptions? SetOptions { get; init; }

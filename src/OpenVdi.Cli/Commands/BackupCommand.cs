@@ -1,5 +1,6 @@
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Engine.Faults;
 
 namespace OpenVdi.Cli.Commands;
 
@@ -12,7 +13,7 @@ internal sealed class BackupCommand : ICliCommand
 
     public string Usage => """
         Usage: vdi backup --database DB --to DIR [--devices N] [--socket PATH] [--blocksize SIZE]
-                          [--maxtransfersize SIZE] [--buffercount N] [--checksum] [--stats N]
+                          [--maxtransfersize SIZE] [--buffercount N] [--checksum] [--stats N] [--faults SPEC]
 
         Creates a virtual device set of N devices, sends BACKUP DATABASE [DB] TO VIRTUAL_DEVICE = ... to the engine
         daemon, and stores each device's stream in DIR/stripe-NN.bak. The files are written under temporary names,
@@ -30,6 +31,8 @@ internal sealed class BackupCommand : ICliCommand
           --buffercount N         BUFFERCOUNT, buffers shared by all devices (default: the engine's choice)
           --checksum              WITH CHECKSUM: payload checksums in the backup
           --stats N               progress every N percent, 0 for none (default 10)
+          --faults SPEC           faults for the engine to inject into this statement's devices, e.g.
+                                  flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md)
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -43,6 +46,7 @@ internal sealed class BackupCommand : ICliCommand
         int? bufferCount = null;
         bool checksum = false;
         int stats = 10;
+        FaultPlan? faults = null;
         var options = new OptionReader(args);
         while (options.Next() is { } option)
         {
@@ -57,6 +61,7 @@ internal sealed class BackupCommand : ICliCommand
                 case "--buffercount": bufferCount = (int)options.Number(option, 1, 65535); break;
                 case "--checksum": checksum = true; break;
                 case "--stats": stats = (int)options.Number(option, 0, 100); break;
+                case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
                 default: throw new UsageException($"unknown option {option}");
             }
         }
@@ -69,6 +74,6 @@ internal sealed class BackupCommand : ICliCommand
         var transfer = new TransferOptions(blockSize, maxTransferSize, bufferCount, stats == 0 ? null : stats);
         output.WriteLine($"Backing up database '{database}' to {Path.GetFullPath(directory)} over {devices} device{(devices == 1 ? string.Empty : "s")}.");
         return ClientRun.Execute(socket, "BACKUP", output, error, (application, cancel) =>
-            application.BackupAsync(database, directory, devices, transfer, checksum, cancel));
+            application.BackupAsync(database, directory, devices, transfer, checksum, cancel), faults);
     }
 }

@@ -1,5 +1,6 @@
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor;
 
 namespace OpenVdi.Cli.Commands;
@@ -12,7 +13,7 @@ internal sealed class EngineServeCommand : ICliCommand
     public string Summary => "Run the engine as a daemon on a Unix socket";
 
     public string Usage => """
-        Usage: vdi engine serve [--data DIR] [--socket PATH] [--group NAME]
+        Usage: vdi engine serve [--data DIR] [--socket PATH] [--group NAME] [--faults SPEC]
 
         Runs the engine (SQL Server's part of BACKUP and RESTORE TO/FROM VIRTUAL_DEVICE) as a local daemon until
         SIGINT or SIGTERM, which cancels the statements running and removes the socket. Only this user may connect,
@@ -23,6 +24,9 @@ internal sealed class EngineServeCommand : ICliCommand
           --data DIR      the databases (default $XDG_DATA_HOME/openvdi/data or ~/.local/share/openvdi/data)
           --socket PATH   the socket (default $XDG_RUNTIME_DIR/openvdi/engine.sock or /tmp/openvdi-<uid>/engine.sock)
           --group NAME    also admit members of this group (socket 0660, directory 0710)
+          --faults SPEC   inject these faults into every statement's devices, for clients under test, e.g.
+                          flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md). A client's own
+                          --faults add to them, and win for a fault of the same kind
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -30,6 +34,7 @@ internal sealed class EngineServeCommand : ICliCommand
         string? data = null;
         string? socket = null;
         string? group = null;
+        FaultPlan? faults = null;
         var options = new OptionReader(args);
         while (options.Next() is { } option)
         {
@@ -38,6 +43,7 @@ internal sealed class EngineServeCommand : ICliCommand
                 case "--data": data = options.Value(option); break;
                 case "--socket": socket = options.Value(option); break;
                 case "--group": group = options.Value(option); break;
+                case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
                 default: throw new UsageException($"unknown option {option}");
             }
         }
@@ -52,9 +58,14 @@ internal sealed class EngineServeCommand : ICliCommand
                 Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
 
-            var engine = InProcessEngine.Create(dataDirectory);
+            var engine = InProcessEngine.Create(dataDirectory, faults);
             var daemon = new EngineDaemon(engine, new EngineDaemonOptions { SocketPath = socket, Group = group, Log = output });
             output.WriteLine($"engine: databases in {dataDirectory}");
+            if (faults is not null)
+            {
+                output.WriteLine($"engine: injecting faults into every statement: {faults}");
+            }
+
             daemon.RunAsync(interruption.Token).GetAwaiter().GetResult();
             return 0;
         }

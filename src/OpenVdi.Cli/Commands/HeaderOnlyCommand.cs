@@ -1,5 +1,6 @@
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Engine.Faults;
 
 namespace OpenVdi.Cli.Commands;
 
@@ -11,7 +12,7 @@ internal sealed class HeaderOnlyCommand : ICliCommand
     public string Summary => "List the backup set in stripe files with RESTORE HEADERONLY";
 
     public string Usage => """
-        Usage: vdi headeronly --from DIR [--socket PATH]
+        Usage: vdi headeronly --from DIR [--socket PATH] [--faults SPEC]
 
         Sends RESTORE HEADERONLY FROM VIRTUAL_DEVICE = ... (one device per stripe file in DIR) and prints the result
         set the engine returns: database, backup type, dates, sizes, block size…
@@ -19,12 +20,15 @@ internal sealed class HeaderOnlyCommand : ICliCommand
         Options:
           --from DIR      the backup directory (stripe-NN.bak files)
           --socket PATH   the engine daemon's socket (default as 'vdi engine serve')
+          --faults SPEC   faults for the engine to inject into this statement's devices, e.g.
+                          delay=2ms,unsupported=VDC_GetPosition (composable; the list is in docs/engine.md)
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         string? directory = null;
         string? socket = null;
+        FaultPlan? faults = null;
         var options = new OptionReader(args);
         while (options.Next() is { } option)
         {
@@ -32,6 +36,7 @@ internal sealed class HeaderOnlyCommand : ICliCommand
             {
                 case "--from": directory = options.Value(option); break;
                 case "--socket": socket = options.Value(option); break;
+                case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
                 default: throw new UsageException($"unknown option {option}");
             }
         }
@@ -42,6 +47,6 @@ internal sealed class HeaderOnlyCommand : ICliCommand
         }
 
         return ClientRun.Execute(socket, "HEADERONLY", output, error, (application, cancel) =>
-            application.HeaderOnlyAsync(directory, cancel));
+            application.HeaderOnlyAsync(directory, cancel), faults);
     }
 }

@@ -1,5 +1,6 @@
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Engine.Faults;
 
 namespace OpenVdi.Cli.Commands;
 
@@ -12,6 +13,7 @@ internal sealed class RestoreCommand : ICliCommand
 
     public string Usage => """
         Usage: vdi restore --from DIR --database DB [--move LOGICAL=PATH ...] [--replace] [--socket PATH] [--stats N]
+                           [--faults SPEC]
 
         Sends RESTORE DATABASE [DB] FROM VIRTUAL_DEVICE = ... (one device per stripe file in DIR, with the BLOCKSIZE
         and MAXTRANSFERSIZE the backup was written with) and serves each device's reads from its stripe file. The
@@ -24,6 +26,8 @@ internal sealed class RestoreCommand : ICliCommand
           --replace             WITH REPLACE: overwrite an existing database
           --socket PATH         the engine daemon's socket (default as 'vdi engine serve')
           --stats N             progress every N percent, 0 for none (default 10)
+          --faults SPEC         faults for the engine to inject into this statement's devices, e.g.
+                                flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md)
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -34,6 +38,7 @@ internal sealed class RestoreCommand : ICliCommand
         bool replace = false;
         string? socket = null;
         int stats = 10;
+        FaultPlan? faults = null;
         var options = new OptionReader(args);
         while (options.Next() is { } option)
         {
@@ -45,6 +50,7 @@ internal sealed class RestoreCommand : ICliCommand
                 case "--replace": replace = true; break;
                 case "--socket": socket = options.Value(option); break;
                 case "--stats": stats = (int)options.Number(option, 0, 100); break;
+                case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
                 default: throw new UsageException($"unknown option {option}");
             }
         }
@@ -56,7 +62,7 @@ internal sealed class RestoreCommand : ICliCommand
 
         output.WriteLine($"Restoring database '{database}' from {Path.GetFullPath(directory)}.");
         return ClientRun.Execute(socket, "RESTORE", output, error, (application, cancel) =>
-            application.RestoreAsync(directory, database, replace, moves, stats == 0 ? null : stats, cancel));
+            application.RestoreAsync(directory, database, replace, moves, stats == 0 ? null : stats, cancel), faults);
     }
 
     /// <summary><c>logical=path</c>; the path is made absolute here, as the daemon does not share this directory.</summary>

@@ -1,4 +1,5 @@
 using OpenVdi.Engine.Databases;
+using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.Statements;
 
 namespace OpenVdi.Engine.Execution;
@@ -30,19 +31,34 @@ public sealed class StatementEngine : IStatementEngine
     public EngineOptions Options => _options;
 
     /// <inheritdoc/>
-    public Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default)
+    public Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(statement, FaultPlan.None, sink, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<StatementOutcome> ExecuteAsync(string statement, FaultPlan faults, IStatementSink? sink = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statement);
+        ArgumentNullException.ThrowIfNull(faults);
 
         // A statement blocks on its devices for its whole length: it gets a thread of its own, not a pool thread.
-        return Task.Factory.StartNew(() => Execute(statement, sink, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return Task.Factory.StartNew(() => Execute(statement, faults, sink, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Runs one statement on the calling thread (see <see cref="ExecuteAsync"/>).</summary>
+    /// <summary>Runs one statement on the calling thread (see <see cref="ExecuteAsync(string, IStatementSink?, CancellationToken)"/>).</summary>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
-    public StatementOutcome Execute(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default)
+    public StatementOutcome Execute(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default) =>
+        Execute(statement, FaultPlan.None, sink, cancellationToken);
+
+    /// <summary>
+    /// Runs one statement on the calling thread with <paramref name="faults"/> on top of the engine's
+    /// (see <see cref="ExecuteAsync(string, FaultPlan, IStatementSink?, CancellationToken)"/>).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public StatementOutcome Execute(string statement, FaultPlan faults, IStatementSink? sink = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statement);
+        ArgumentNullException.ThrowIfNull(faults);
+        var options = faults.IsEmpty ? _options : _options with { Faults = _options.Faults.CombinedWith(faults) };
         var run = new StatementRun(sink);
         var parsed = StatementParser.Parse(statement);
         if (!parsed.Succeeded)
@@ -58,13 +74,13 @@ public sealed class StatementEngine : IStatementEngine
         switch (parsed.Statement)
         {
             case BackupStatement backup:
-                BackupOperation.Run(backup, Catalogue, _locks, _options, run, cancellationToken);
+                BackupOperation.Run(backup, Catalogue, _locks, options, run, cancellationToken);
                 break;
             case RestoreStatement { Kind: RestoreKind.HeaderOnly or RestoreKind.FileListOnly or RestoreKind.LabelOnly } inspection:
-                MediaInspection.Run(inspection, _options, run, cancellationToken);
+                MediaInspection.Run(inspection, options, run, cancellationToken);
                 break;
             case RestoreStatement restore:
-                RestoreOperation.Run(restore, Catalogue, _locks, _options, run, cancellationToken);
+                RestoreOperation.Run(restore, Catalogue, _locks, options, run, cancellationToken);
                 break;
         }
 

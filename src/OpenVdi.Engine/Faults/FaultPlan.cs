@@ -47,6 +47,75 @@ public sealed record FaultPlan
     public bool AffectsDevices => CommandDelay is not null || StallAfterBytes is not null || AbortAfterBytes is not null
         || UnsupportedCommand is not null || CloseDevice is not null;
 
+    /// <summary>Whether the plan injects nothing.</summary>
+    public bool IsEmpty => this == None;
+
+    /// <summary>
+    /// This plan with <paramref name="overrides"/> on top: each fault <paramref name="overrides"/> sets replaces the
+    /// same fault of this plan, the others stay. How a statement's own faults compose with the engine's.
+    /// </summary>
+    /// <param name="overrides">The faults that win.</param>
+    /// <returns>The combined plan.</returns>
+    public FaultPlan CombinedWith(FaultPlan overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        return new FaultPlan
+        {
+            FlushEvery = overrides.FlushEvery ?? FlushEvery,
+            CommandDelay = overrides.CommandDelay ?? CommandDelay,
+            StallAfterBytes = overrides.StallAfterBytes ?? StallAfterBytes,
+            StallFor = overrides.StallAfterBytes is not null ? overrides.StallFor : StallFor,
+            AbortAfterBytes = overrides.AbortAfterBytes ?? AbortAfterBytes,
+            UnsupportedCommand = overrides.UnsupportedCommand ?? UnsupportedCommand,
+            CloseDevice = overrides.CloseDevice ?? CloseDevice,
+            CloseDeviceAfterBytes = overrides.CloseDevice is not null ? overrides.CloseDeviceAfterBytes : CloseDeviceAfterBytes,
+            ClientTimeout = overrides.ClientTimeout ?? ClientTimeout,
+        };
+    }
+
+    /// <summary>The plan in the form <see cref="Parse"/> reads (empty for no faults): <c>Parse(plan.ToString()) == plan</c>.</summary>
+    /// <returns>The comma-separated faults.</returns>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (FlushEvery is { } flush)
+        {
+            parts.Add("flush-every=" + FormatSize(flush));
+        }
+
+        if (CommandDelay is { } delay)
+        {
+            parts.Add("delay=" + FormatTime(delay));
+        }
+
+        if (StallAfterBytes is { } stall)
+        {
+            parts.Add("stall-after=" + FormatSize(stall) + (StallFor is { } time ? ":" + FormatTime(time) : string.Empty));
+        }
+
+        if (AbortAfterBytes is { } abort)
+        {
+            parts.Add("abort-after=" + FormatSize(abort));
+        }
+
+        if (UnsupportedCommand is { } command)
+        {
+            parts.Add("unsupported=" + command);
+        }
+
+        if (CloseDevice is { } device)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"close-device={device}@") + FormatSize(CloseDeviceAfterBytes));
+        }
+
+        if (ClientTimeout is { } timeout)
+        {
+            parts.Add("client-timeout=" + FormatTime(timeout));
+        }
+
+        return string.Join(',', parts);
+    }
+
     /// <summary>
     /// Parses a comma-separated list of <c>name=value</c> faults: <c>flush-every=SIZE</c>, <c>delay=TIME</c>,
     /// <c>stall-after=SIZE[:TIME]</c>, <c>abort-after=SIZE</c>, <c>unsupported=CODE</c>, <c>close-device=INDEX@SIZE</c>,
@@ -69,7 +138,7 @@ public sealed record FaultPlan
             string value = part[(eq + 1)..].Trim();
             plan = name switch
             {
-                "flush-every" => plan with { FlushEvery = ParseSize(value) },
+                "flush-every" => plan with { FlushEvery = ParsePositiveSize(name, value) },
                 "delay" => plan with { CommandDelay = ParseTime(value) },
                 "stall-after" => ParseStall(plan, value),
                 "abort-after" => plan with { AbortAfterBytes = ParseSize(value) },
@@ -83,9 +152,20 @@ public sealed record FaultPlan
         return plan;
     }
 
+    private static long ParsePositiveSize(string name, string value)
+    {
+        long size = ParseSize(value);
+        return size > 0 ? size : throw new FormatException($"{name} takes a size of at least 1 byte, not '{value}'.");
+    }
+
     private static FaultPlan ParseStall(FaultPlan plan, string value)
     {
         string[] parts = value.Split(':');
+        if (parts.Length > 2)
+        {
+            throw new FormatException($"stall-after takes SIZE[:TIME], not '{value}'.");
+        }
+
         return plan with { StallAfterBytes = ParseSize(parts[0]), StallFor = parts.Length > 1 ? ParseTime(parts[1]) : null };
     }
 
@@ -135,7 +215,13 @@ public sealed record FaultPlan
             "G" or "GB" or "GIB" => 1L << 30,
             _ => throw new FormatException($"'{text}' has an unknown unit (B, KiB, MiB, GiB)."),
         };
-        return checked((long)(number * unit));
+        double bytes = number * unit;
+        if (bytes >= long.MaxValue || bytes != Math.Floor(bytes))
+        {
+            throw new FormatException($"'{text}' is not a whole number of bytes below 8 EiB.");
+        }
+
+        return (long)bytes;
     }
 
     /// <summary>Parses a time: a number of milliseconds with ms, or seconds with s.</summary>
@@ -145,11 +231,16 @@ public sealed record FaultPlan
         string t = text.Trim();
         bool seconds = t.EndsWith('s') && !t.EndsWith("ms", StringComparison.OrdinalIgnoreCase);
         string number = t.EndsWith("ms", StringComparison.OrdinalIgnoreCase) ? t[..^2] : seconds ? t[..^1] : t;
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value < 0)
+        double milliseconds = double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) ? (seconds ? value * 1000 : value) : -1;
+        if (milliseconds < 0 || milliseconds > int.MaxValue)
         {
-            throw new FormatException($"'{text}' is not a time (e.g. 250ms, 2s).");
+            throw new FormatException($"'{text}' is not a time (e.g. 250ms, 2s; at most 24 days).");
         }
 
-        return seconds ? TimeSpan.FromSeconds(value) : TimeSpan.FromMilliseconds(value);
+        return TimeSpan.FromMilliseconds(milliseconds);
     }
+
+    private static string FormatSize(long bytes) => bytes.ToString(CultureInfo.InvariantCulture);
+
+    private static string FormatTime(TimeSpan time) => time.TotalMilliseconds.ToString("0.####", CultureInfo.InvariantCulture) + "ms";
 }

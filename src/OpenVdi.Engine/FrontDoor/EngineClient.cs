@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using OpenVdi.Engine.Execution;
+using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor.Internal;
 using OpenVdi.Engine.Messages;
 
@@ -47,9 +48,26 @@ public sealed partial class EngineClient : IStatementEngine
     /// <exception cref="ArgumentNullException"><paramref name="statement"/> is null.</exception>
     /// <exception cref="EngineClientException">No daemon listens; it refused this user or is busy or stopping; the connection broke; the daemon broke the protocol; the engine failed internally.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default)
+    public Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(statement, FaultPlan.None, sink, cancellationToken);
+
+    /// <summary>
+    /// Sends one statement with faults for the daemon's engine to inject into its devices (the <c>execute</c> frame's
+    /// <c>faults</c> member), on top of the daemon's own; otherwise as
+    /// <see cref="ExecuteAsync(string, IStatementSink?, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="statement">The statement text.</param>
+    /// <param name="faults">The faults; <see cref="FaultPlan.None"/> sends none.</param>
+    /// <param name="sink">Receives messages and result sets as they arrive; null to collect them only.</param>
+    /// <param name="cancellationToken">Cancels the statement, as for the overload without faults.</param>
+    /// <returns>The statement's outcome.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="statement"/> or <paramref name="faults"/> is null.</exception>
+    /// <exception cref="EngineClientException">As for the overload without faults; the daemon's engine cannot inject faults (<see cref="EngineClientError.EngineFault"/>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<StatementOutcome> ExecuteAsync(string statement, FaultPlan faults, IStatementSink? sink = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statement);
+        ArgumentNullException.ThrowIfNull(faults);
         cancellationToken.ThrowIfCancellationRequested();
         using var socket = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         using var stream = new NetworkStream(socket, ownsSocket: false);
@@ -57,7 +75,7 @@ public sealed partial class EngineClient : IStatementEngine
         await ReadHelloAsync(reader, cancellationToken).ConfigureAwait(false);
         try
         {
-            await stream.WriteAsync(FrameEncoder.Execute(statement), cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(FrameEncoder.Execute(statement, faults.ToString()), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {

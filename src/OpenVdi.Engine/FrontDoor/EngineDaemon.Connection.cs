@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor.Internal;
 
 namespace OpenVdi.Engine.FrontDoor;
@@ -101,10 +102,10 @@ public sealed partial class EngineDaemon
             {
                 await SendAsync(stream, FrameEncoder.Hello(Environment.ProcessId)).ConfigureAwait(false);
                 var reader = new FrameReader(stream, EngineProtocol.MaxRequestFrameBytes);
-                string? statement = await ReadStatementAsync(stream, reader).ConfigureAwait(false);
-                if (statement is not null)
+                var request = await ReadStatementAsync(stream, reader).ConfigureAwait(false);
+                if (request is var (statement, faults))
                 {
-                    await RunAsync(stream, reader, statement, peer).ConfigureAwait(false);
+                    await RunAsync(stream, reader, statement, faults, peer).ConfigureAwait(false);
                 }
             }
             finally
@@ -113,8 +114,11 @@ public sealed partial class EngineDaemon
             }
         }
 
-        /// <summary>The statement of the client's <c>execute</c> frame; null (after telling the client why) when there is none.</summary>
-        private async Task<string?> ReadStatementAsync(NetworkStream stream, FrameReader reader)
+        /// <summary>
+        /// The statement of the client's <c>execute</c> frame and its faults (<see cref="FaultPlan.None"/> without a
+        /// <c>faults</c> member); null (after telling the client why) when there is none or its faults do not parse.
+        /// </summary>
+        private async Task<(string Statement, FaultPlan Faults)?> ReadStatementAsync(NetworkStream stream, FrameReader reader)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_daemon._stopping.Token);
             timeout.CancelAfter(_daemon._options.RequestTimeout);
@@ -130,10 +134,21 @@ public sealed partial class EngineDaemon
 
                 if (frame.Type == FrameTypes.Execute)
                 {
-                    return frame.String("statement");
+                    string statement = frame.String("statement");
+                    string? faults = frame.OptionalString("faults");
+                    try
+                    {
+                        return (statement, faults is null ? FaultPlan.None : FaultPlan.Parse(faults));
+                    }
+                    catch (FormatException e)
+                    {
+                        problem = $"The \"faults\" member is not a fault plan: {e.Message}";
+                    }
                 }
-
-                problem = $"Expected an \"execute\" frame, not \"{frame.Type}\".";
+                else
+                {
+                    problem = $"Expected an \"execute\" frame, not \"{frame.Type}\".";
+                }
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
@@ -151,7 +166,7 @@ public sealed partial class EngineDaemon
             return null;
         }
 
-        private async Task RunAsync(NetworkStream stream, FrameReader reader, string statement, PeerCredentials peer)
+        private async Task RunAsync(NetworkStream stream, FrameReader reader, string statement, FaultPlan faults, PeerCredentials peer)
         {
             using var statementCancel = CancellationTokenSource.CreateLinkedTokenSource(_daemon._stopping.Token);
             string? cancelReason = null;
@@ -167,12 +182,14 @@ public sealed partial class EngineDaemon
             using var stopWatching = new CancellationTokenSource();
             var watcher = WatchAsync(reader, outgoing.Writer, Cancel, stopWatching.Token);
 
-            Log($"{peer}: {Excerpt(statement)}");
+            Log(faults.IsEmpty ? $"{peer}: {Excerpt(statement)}" : $"{peer}: {Excerpt(statement)} (faults: {faults})");
             var elapsed = Stopwatch.StartNew();
             string ending;
             try
             {
-                var outcome = await _daemon._engine.ExecuteAsync(statement, sink, statementCancel.Token).ConfigureAwait(false);
+                var outcome = await (faults.IsEmpty
+                    ? _daemon._engine.ExecuteAsync(statement, sink, statementCancel.Token)
+                    : _daemon._engine.ExecuteAsync(statement, faults, sink, statementCancel.Token)).ConfigureAwait(false);
                 sink.ForwardMissing(outcome);
                 outgoing.Writer.TryWrite(FrameEncoder.Done(outcome.Succeeded, sink.MessageCount, sink.ResultSetCount));
                 ending = outcome.Succeeded

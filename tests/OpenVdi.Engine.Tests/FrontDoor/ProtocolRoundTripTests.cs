@@ -1,5 +1,7 @@
 using OpenVdi.Engine.Execution;
+using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor;
+using OpenVdi.Engine.FrontDoor.Internal;
 using OpenVdi.Engine.Messages;
 using OpenVdi.Engine.Tests.FrontDoor.Infrastructure;
 
@@ -31,6 +33,32 @@ public sealed class ProtocolRoundTripTests
         Assert.Equal(messages, sink.Messages);
         Assert.Empty(outcome.ResultSets);
         Assert.Equal("BACKUP DATABASE [sales] TO VIRTUAL_DEVICE = 'set'", (await engine.FirstStarted).Statement);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Faults_sent_with_a_statement_reach_the_engine_as_the_same_plan_and_are_logged()
+    {
+        var faults = FaultPlan.Parse("flush-every=1MiB,stall-after=64KiB:20ms,close-device=1@4KiB,unsupported=GetPosition");
+        var engine = ScriptedEngine.Sending();
+        await using var harness = DaemonHarness.Start(engine);
+
+        var withFaults = await harness.Client().ExecuteAsync("BACKUP DATABASE [a] TO VIRTUAL_DEVICE = 's'", faults).WaitAsync(s_limit);
+
+        Assert.True(withFaults.Succeeded);
+        Assert.Equal(faults, (await engine.FirstStarted).Faults);
+        await harness.LogLine($"(faults: {faults})");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_statement_without_faults_sends_no_faults_member()
+    {
+        Assert.Equal("{\"type\":\"execute\",\"statement\":\"BACKUP\"}\n", System.Text.Encoding.UTF8.GetString(FrameEncoder.Execute("BACKUP", FaultPlan.None.ToString())));
+        var engine = ScriptedEngine.Sending();
+        await using var harness = DaemonHarness.Start(engine);
+
+        await harness.Client().ExecuteAsync("BACKUP", FaultPlan.None).WaitAsync(s_limit);
+
+        Assert.True((await engine.FirstStarted).Faults.IsEmpty);
     }
 
     [Fact(Timeout = 30_000)]

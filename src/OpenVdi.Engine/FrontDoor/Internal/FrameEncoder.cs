@@ -30,10 +30,15 @@ internal static class FrameEncoder
         writer.WriteString("message", message);
     });
 
-    public static byte[] Execute(string statement) => Build(writer =>
+    /// <summary>The <c>execute</c> frame; <c>faults</c> only when <paramref name="faults"/> is not empty.</summary>
+    public static byte[] Execute(string statement, string? faults = null) => Build(writer =>
     {
         writer.WriteString("type", FrameTypes.Execute);
         writer.WriteString("statement", statement);
+        if (!string.IsNullOrEmpty(faults))
+        {
+            writer.WriteString("faults", faults);
+        }
     });
 
     public static byte[] Cancel() => Build(writer => writer.WriteString("type", FrameTypes.Cancel));

@@ -1,4 +1,5 @@
 using OpenVdi.Engine.Execution;
+using OpenVdi.Engine.Faults;
 
 namespace OpenVdi.Engine.Tests.Execution.Infrastructure;
 
@@ -20,12 +21,13 @@ public static class MemoryBackupClient
     public static string DeviceName(string set, int device) => device == 0 ? set : $"{set}.{device + 1}";
 
     /// <summary>Runs <c>BACKUP DATABASE [db] TO …</c> over <paramref name="devices"/> devices; returns the outcome and each device's stripe.</summary>
-    public static async Task<(StatementOutcome Outcome, byte[][] Stripes)> BackupAsync(IStatementEngine engine, string database, int devices, string with = "", Intercept? intercept = null, IStatementSink? sink = null)
+    /// <remarks><paramref name="log"/> (optional) records what each device's client saw; <paramref name="faults"/> go with the statement.</remarks>
+    public static async Task<(StatementOutcome Outcome, byte[][] Stripes)> BackupAsync(IStatementEngine engine, string database, int devices, string with = "", Intercept? intercept = null, IStatementSink? sink = null, ClientLog? log = null, FaultPlan? faults = null)
     {
         string set = "eng-" + Guid.NewGuid().ToString("N");
         var stripes = Enumerable.Range(0, devices).Select(_ => new MemoryStream()).ToArray();
         string statement = $"BACKUP DATABASE [{database}] TO {DeviceClauses(set, devices)}{With(with)}";
-        var outcome = await RunAsync(engine, set, devices, statement, sink, (device, command) =>
+        var outcome = await RunAsync(engine, set, devices, statement, sink, log, faults, (device, command) =>
         {
             if (intercept?.Invoke(device, command) is { } answer)
             {
@@ -47,12 +49,12 @@ public static class MemoryBackupClient
     }
 
     /// <summary>Runs a RESTORE-family statement (<paramref name="head"/> is everything before FROM) serving <paramref name="stripes"/> on devices 0..n-1.</summary>
-    public static Task<StatementOutcome> RestoreAsync(IStatementEngine engine, string head, IReadOnlyList<byte[]> stripes, string with = "", Intercept? intercept = null)
+    public static Task<StatementOutcome> RestoreAsync(IStatementEngine engine, string head, IReadOnlyList<byte[]> stripes, string with = "", Intercept? intercept = null, ClientLog? log = null)
     {
         string set = "eng-" + Guid.NewGuid().ToString("N");
         var positions = new long[stripes.Count];
         string statement = $"{head} FROM {DeviceClauses(set, stripes.Count)}{With(with)}";
-        return RunAsync(engine, set, stripes.Count, statement, null, (device, command) =>
+        return RunAsync(engine, set, stripes.Count, statement, null, log, null, (device, command) =>
         {
             if (intercept?.Invoke(device, command) is { } answer)
             {
@@ -75,11 +77,13 @@ public static class MemoryBackupClient
 
     private static string With(string with) => with.Length > 0 ? " WITH " + with : string.Empty;
 
-    private static async Task<StatementOutcome> RunAsync(IStatementEngine engine, string set, int devices, string statement, IStatementSink? sink, Func<int, VdcCommand, Answer> serve)
+    private static async Task<StatementOutcome> RunAsync(IStatementEngine engine, string set, int devices, string statement, IStatementSink? sink, ClientLog? log, FaultPlan? faults, Func<int, VdcCommand, Answer> serve)
     {
+        log ??= new ClientLog();
+        log.Prepare(devices);
         using var vds = new ClientVirtualDeviceSet();
         Assert.Equal(VdiResult.NOERROR, vds.CreateEx(null, set, new VdConfig { DeviceCount = (uint)devices, Features = VdFeatures.VDF_RequestComplete }));
-        var running = engine.ExecuteAsync(statement, sink);
+        var running = faults is null ? engine.ExecuteAsync(statement, sink) : engine.ExecuteAsync(statement, faults, sink);
         while (vds.GetConfiguration(200, out _) == VdiResult.VD_E_TIMEOUT)
         {
             // The statement may fail before it ever opens the set (a bad statement, an unknown database).
@@ -91,24 +95,57 @@ public static class MemoryBackupClient
         }
 
         var served = Enumerable.Range(0, devices)
-            .Select(d => Task.Factory.StartNew(() => ServeDevice(vds, DeviceName(set, d), d, serve), TaskCreationOptions.LongRunning))
+            .Select(d => Task.Factory.StartNew(() => ServeDevice(vds, DeviceName(set, d), d, serve, log), TaskCreationOptions.LongRunning))
             .ToArray();
         await Task.WhenAll(served);
         vds.Close();
         return await running;
     }
 
-    private static void ServeDevice(ClientVirtualDeviceSet vds, string name, int device, Func<int, VdcCommand, Answer> serve)
+    /// <summary>
+    /// Serves one device until GetCommand returns anything but a command; the log gets that result. A wait that times
+    /// out after the first command counts in the log, which may then abort the set (as a client with a timeout does);
+    /// otherwise the client keeps waiting, up to 30 seconds in all without a command.
+    /// </summary>
+    private static void ServeDevice(ClientVirtualDeviceSet vds, string name, int device, Func<int, VdcCommand, Answer> serve, ClientLog log)
     {
-        if (vds.OpenDevice(name, out var vd) != VdiResult.NOERROR)
+        var opened = vds.OpenDevice(name, out var vd);
+        if (opened != VdiResult.NOERROR)
         {
+            log.End(device, opened);
             return;
         }
 
-        while (vd!.GetCommand(30000, out var command) == VdiResult.NOERROR)
+        var idle = System.Diagnostics.Stopwatch.StartNew();
+        bool started = false;
+        while (true)
         {
+            var result = vd!.GetCommand(log.WaitMilliseconds, out var command);
+            if (result == VdiResult.VD_E_TIMEOUT && idle.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                if (started && log.TimedOut(device))
+                {
+                    vds.SignalAbort();
+                }
+
+                continue;
+            }
+
+            if (result != VdiResult.NOERROR)
+            {
+                log.End(device, result);
+                return;
+            }
+
+            started = true;
             var answer = serve(device, command!);
             vd.CompleteCommand(command!, answer.Code, answer.Bytes, 0);
+            if (command!.CommandCode == VdCommandCode.VDC_Write)
+            {
+                log.Moved(device, answer.Bytes);
+            }
+
+            idle.Restart();
         }
     }
 }

@@ -1,4 +1,5 @@
 using OpenVdi.Engine.Execution;
+using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.Messages;
 
 namespace OpenVdi.Engine.Tests.FrontDoor.Infrastructure;
@@ -25,9 +26,12 @@ public sealed class ScriptedEngine : IStatementEngine
 
     public int Started => Volatile.Read(ref _started);
 
-    public async Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default)
+    public Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(statement, FaultPlan.None, sink, cancellationToken);
+
+    public async Task<StatementOutcome> ExecuteAsync(string statement, FaultPlan faults, IStatementSink? sink = null, CancellationToken cancellationToken = default)
     {
-        var run = new Run(statement, sink, cancellationToken);
+        var run = new Run(statement, sink, cancellationToken) { Faults = faults };
         cancellationToken.Register(() => _firstCancelled.TrySetResult(run));
         Interlocked.Increment(ref _started);
         _firstStarted.TrySetResult(run);
@@ -67,6 +71,9 @@ public sealed class ScriptedEngine : IStatementEngine
         }
 
         public string Statement { get; }
+
+        /// <summary>The faults that came with the statement.</summary>
+        public FaultPlan Faults { get; init; } = FaultPlan.None;
 
         public IStatementSink? Sink { get; }
 
