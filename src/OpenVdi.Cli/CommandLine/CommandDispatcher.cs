@@ -25,6 +25,8 @@ internal sealed class CommandDispatcher
         new VerifyCommand(),
         new HeaderOnlyCommand(),
         new EngineCommand(),
+        new BenchCommand(),
+        new BenchPeerCommand(),
     ]);
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)

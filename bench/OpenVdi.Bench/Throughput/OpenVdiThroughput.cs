@@ -1,0 +1,123 @@
+using System.Diagnostics;
+
+namespace OpenVdi.Bench.Throughput;
+
+/// <summary>
+/// OpenVdi carrying a backup: the client process (the consumer) creates a set of one device per stream; the server
+/// process (the producer) configures it with MAXTRANSFERSIZE = the transfer size and BUFFERCOUNT buffers shared by all
+/// devices, and drives every device as SQL Server does (<see cref="StreamingServer"/>): each VDC_Write's buffer is
+/// filled with one copy from the source, and the client reads it in place, where the server put it.
+/// </summary>
+internal sealed class OpenVdiThroughput : IThroughputTransport
+{
+    public static OpenVdiThroughput Instance { get; } = new();
+
+    /// <summary>The device names of set <paramref name="set"/>: the set's own name first, as SQL Server's statement names them.</summary>
+    public static string DeviceName(string set, int device) => device == 0 ? set : $"{set}.{device}";
+
+    /// <summary>
+    /// The client's side. Creates the set, starts the producer (the statement), serves every device on its own
+    /// thread; the clock runs from the end of configuration to the last device's VD_E_CLOSE.
+    /// </summary>
+    public ThroughputMeasurement Consume(ThroughputCase run, string endpoint, IProducerLink producer, CancellationToken abort)
+    {
+        using var vds = new ClientVirtualDeviceSet();
+        var config = new VdConfig { DeviceCount = (uint)run.Streams, Features = VdFeatures.VDF_RequestComplete };
+        string set = endpoint;
+        Check(vds.CreateEx(null, set, config), "CreateEx");
+
+        // A stuck or dead producer must not hang the bench: the watchdog's cancellation aborts the set.
+        using var registration = abort.Register(() => vds.SignalAbort());
+        producer.Start();
+        Check(vds.GetConfiguration(VdiTimeout.Infinite, out _), "GetConfiguration");
+        var tally = new ConsumerTally();
+        var clock = Stopwatch.StartNew();
+        tally.RunStreams(run.Streams, stream => ServeDevice(vds, DeviceName(set, stream), tally));
+        var elapsed = clock.Elapsed;
+        var close = vds.Close();
+        if (tally.Failure is { } failure)
+        {
+            throw new IOException(failure);
+        }
+
+        Check(close, "Close");
+        return new ThroughputMeasurement(elapsed, tally.Bytes, tally.Checksum);
+    }
+
+    private static void ServeDevice(ClientVirtualDeviceSet vds, string name, ConsumerTally tally)
+    {
+        Check(vds.OpenDevice(name, out var device), $"OpenDevice({name})");
+        long bytes = 0;
+        ulong checksum = 0;
+        while (true)
+        {
+            var result = device!.GetCommand(VdiTimeout.Infinite, out var command);
+            if (result == VdiResult.VD_E_CLOSE)
+            {
+                break;
+            }
+
+            Check(result, $"GetCommand on {name}");
+            uint transferred = 0;
+            if (command!.CommandCode == VdCommandCode.VDC_Write)
+            {
+                // In place: the bytes are read where the server wrote them.
+                checksum += Checksum.Of(command.Data);
+                bytes += command.Size;
+                transferred = command.Size;
+            }
+
+            Check(device.CompleteCommand(command, Win32Error.ERROR_SUCCESS, transferred, 0), $"CompleteCommand on {name}");
+        }
+
+        tally.Add(bytes, checksum);
+    }
+
+    /// <summary>The server's side: opens the set and streams every device's share of the source into its buffers.</summary>
+    public void Produce(ThroughputCase run, string endpoint, SourceData source, Action connected)
+    {
+        string set = endpoint;
+        var options = new StreamingOptions
+        {
+            BlockSize = 65536,
+            MaxTransferSize = (uint)run.TransferSize,
+            BufferCount = (uint)run.BufferCount,
+            OpenTimeout = TimeSpan.FromSeconds(30),
+        };
+        var others = Enumerable.Range(1, run.Streams - 1).Select(d => DeviceName(set, d)).ToArray();
+        using var server = StreamingServer.Open(null, set, VdFeatures.VDF_WriteMedia, options, others);
+        connected();
+        var next = new long[run.Streams];
+        for (int s = 0; s < run.Streams; s++)
+        {
+            next[s] = source.FirstChunk(s, run.Streams, run.TransferSize);
+        }
+
+        long chunks = run.ChunksPerStream;
+        var sent = new long[run.Streams];
+        var result = server.RunBackup((device, buffer) =>
+        {
+            if (sent[device] == chunks)
+            {
+                return 0;
+            }
+
+            // The producer's one copy: from the source into the shared buffer.
+            source.Chunk(next[device]++, run.TransferSize).CopyTo(buffer);
+            sent[device]++;
+            return run.TransferSize;
+        });
+        if (!result.Succeeded)
+        {
+            throw new IOException($"The server's BACKUP failed: {result.Failure}");
+        }
+    }
+
+    internal static void Check(VdiResult result, string call)
+    {
+        if (result != VdiResult.NOERROR)
+        {
+            throw new VdiException(result, $"{call} answered {result}.");
+        }
+    }
+}
