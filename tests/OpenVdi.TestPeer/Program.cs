@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.MemoryMappedFiles;
 using OpenVdi;
 using OpenVdi.TestPeer;
 
@@ -10,6 +11,10 @@ using OpenVdi.TestPeer;
 //   server-hold <set>                                 configure, open the device, send one Write, then wait to be killed
 //   client-hold <set> <devices>                       create, wait for the server, fetch one command, then wait to be killed
 //   secondary <set> <device>                          attach as a secondary, fetch a Write, print its buffer handle, complete on "done"
+//   server-hostile <set> <controlPath>                a hostile server: configure, open the device, run the agent, then
+//                                                     write into the control segment what stdin says (see Hostile)
+//   client-hostile <set> <controlPath>                a hostile primary client: create, fetch one command, then write
+//                                                     into the control segment what stdin says (see Hostile)
 try
 {
     return args[0] switch
@@ -19,6 +24,8 @@ try
         "server-connect" => ServerConnect(args[1]),
         "client-hold" => ClientHold(args[1], uint.Parse(args[2], CultureInfo.InvariantCulture)),
         "secondary" => Secondary(args[1], args[2]),
+        "server-hostile" => ServerHostile(args[1], args[2]),
+        "client-hostile" => ClientHostile(args[1], args[2]),
         _ => throw new ArgumentException($"Unknown role {args[0]}"),
     };
 }
@@ -132,6 +139,76 @@ static int Secondary(string set, string deviceName)
     Console.WriteLine("closed");
     Expect(client.Close());
     return 0;
+}
+
+// A hostile server: a real server up to an active device with its agent running, that then writes into the shared
+// control segment, through a mapping of its own, whatever stdin says (Hostile). "close" waits for the agent to
+// return (it returns once the set aborts), says what it returned, closes the set and exits.
+static int ServerHostile(string set, string controlPath)
+{
+    using var server = new ServerVirtualDeviceSet();
+    VdiResult open;
+    while ((open = server.Open(null, set)) == VdiResult.VD_E_INVALID)
+    {
+        Thread.Sleep(5);
+    }
+
+    Expect(open);
+    Expect(server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
+    Expect(server.RequestBuffers(65536, 0, 4));
+    Expect(server.EndConfiguration());
+    Expect(server.OpenDevice(set, out _));
+    var agent = Task.Factory.StartNew(server.ExecuteCompletionAgent, TaskCreationOptions.LongRunning);
+    Console.WriteLine("ready");
+    Hostile(controlPath);
+
+    // Said only now, from this thread, so that no line of the agent's can come between a write and its "wrote".
+    Console.WriteLine($"agent {agent.Result} {server.AbortReasonText}");
+    Console.WriteLine($"closed {server.Close()}");
+    return 0;
+}
+
+// A hostile primary client: creates the set, fetches one command, then writes into the shared control segment
+// whatever stdin says (Hostile). "close" closes the set and exits.
+static int ClientHostile(string set, string controlPath)
+{
+    using var client = new ClientVirtualDeviceSet();
+    Expect(client.CreateEx(null, set, new VdConfig { DeviceCount = 1 }));
+    Console.WriteLine("created");
+    Expect(client.GetConfiguration(VdiTimeout.Infinite, out _));
+    Expect(client.OpenDevice(set, out var device));
+    Expect(device!.GetCommand(VdiTimeout.Infinite, out var command));
+    Console.WriteLine($"fetched {command!.CommandCode}");
+    Hostile(controlPath);
+    Console.WriteLine($"closed {client.Close()}");
+    return 0;
+}
+
+// Reads stdin until "close": "w32 <offset> <value>" and "w64 <offset> <value>" (decimal) write a little-endian word
+// into the control segment through this process's own shared mapping of it, then say "wrote".
+static void Hostile(string controlPath)
+{
+    using var file = MemoryMappedFile.CreateFromFile(controlPath, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+    using var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
+    while (Console.ReadLine() is { } line && line != "close")
+    {
+        string[] word = line.Split(' ');
+        long offset = long.Parse(word[1], CultureInfo.InvariantCulture);
+        switch (word[0])
+        {
+            case "w32":
+                view.Write(offset, int.Parse(word[2], CultureInfo.InvariantCulture));
+                break;
+            case "w64":
+                view.Write(offset, long.Parse(word[2], CultureInfo.InvariantCulture));
+                break;
+            default:
+                throw new ArgumentException($"Unknown hostile write {line}");
+        }
+
+        view.Flush();
+        Console.WriteLine("wrote");
+    }
 }
 
 static void Expect(VdiResult result)
