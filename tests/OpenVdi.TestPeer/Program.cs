@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 using OpenVdi;
 using OpenVdi.TestPeer;
 
@@ -15,6 +16,8 @@ using OpenVdi.TestPeer;
 //                                                     write into the control segment what stdin says (see Hostile)
 //   client-hostile <set> <controlPath>                a hostile primary client: create, fetch one command, then write
 //                                                     into the control segment what stdin says (see Hostile)
+//   server-writes <seed> <set>...                     serve every set: one Write of pattern seed+i, then close it normally
+//   mapper <set>                                      attach as a secondary and map the handles stdin names (see Mapper)
 try
 {
     return args[0] switch
@@ -26,6 +29,8 @@ try
         "secondary" => Secondary(args[1], args[2]),
         "server-hostile" => ServerHostile(args[1], args[2]),
         "client-hostile" => ClientHostile(args[1], args[2]),
+        "server-writes" => ServerWrites(int.Parse(args[1], CultureInfo.InvariantCulture), args[2..]),
+        "mapper" => Mapper(args[1]),
         _ => throw new ArgumentException($"Unknown role {args[0]}"),
     };
 }
@@ -209,6 +214,83 @@ static void Hostile(string controlPath)
         view.Flush();
         Console.WriteLine("wrote");
     }
+}
+
+// Serves each set with one device: configures it with one buffer, sends one Write filled with pattern seed + i,
+// waits for the client to complete it, closes the device, waits for the agent and closes the set. Exit 0 when
+// every step of every set succeeded.
+static int ServerWrites(int seed, string[] sets)
+{
+    var servers = new ServerVirtualDeviceSet[sets.Length];
+    var devices = new IServerVirtualDevice[sets.Length];
+    var agents = new Task<VdiResult>[sets.Length];
+    var commands = new VdsCommand[sets.Length];
+    using var completions = new CountdownEvent(sets.Length);
+    for (int i = 0; i < sets.Length; i++)
+    {
+        var server = servers[i] = new ServerVirtualDeviceSet();
+        VdiResult open;
+        while ((open = server.Open(null, sets[i])) == VdiResult.VD_E_INVALID)
+        {
+            Thread.Sleep(5);
+        }
+
+        Expect(open);
+        Expect(server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
+        Expect(server.RequestBuffers(65536, 0, 1));
+        Expect(server.EndConfiguration());
+        Expect(server.OpenDevice(sets[i], out var device));
+        devices[i] = device!;
+        agents[i] = Task.Factory.StartNew(server.ExecuteCompletionAgent, TaskCreationOptions.LongRunning);
+        Expect(server.AllocateBuffer(out nint buffer, 65536, 0));
+        TestPattern.Fill(seed + i, 0, server.GetBufferSpan(buffer, 65536));
+        commands[i] = new VdsCommand { CommandCode = VdCommandCode.VDC_Write, Size = 65536, Buffer = buffer, CompletionRoutine = _ => completions.Signal() };
+        Expect(device!.SendCommand(commands[i]));
+        Console.WriteLine($"sent {sets[i]}");
+    }
+
+    completions.Wait();
+    bool ok = true;
+    for (int i = 0; i < sets.Length; i++)
+    {
+        Console.WriteLine($"completed {sets[i]} {commands[i].CompletionCode} {commands[i].BytesTransferred}");
+        Expect(devices[i].CloseDevice());
+        var agent = agents[i].Result;
+        var close = servers[i].Close();
+        Console.WriteLine($"closed {sets[i]} {agent} {close}");
+        ok &= commands[i].CompletionCode == Win32Error.ERROR_SUCCESS && agent == VdiResult.NOERROR && close == VdiResult.NOERROR;
+        servers[i].Dispose();
+    }
+
+    Console.WriteLine("done");
+    return ok ? 0 : 1;
+}
+
+// A secondary client that maps buffer handles: "map <handle hex> <pattern> <size>" answers "mapped NOERROR <address
+// hex> <first byte that differs from the pattern, or -1>" or "mapped <result>"; "close" closes it and exits.
+static int Mapper(string set)
+{
+    using var client = new ClientVirtualDeviceSet();
+    Expect(client.OpenInSecondaryEx(null, set));
+    Console.WriteLine("attached");
+    while (Console.ReadLine() is { } line && line != "close")
+    {
+        string[] word = line.Split(' ');
+        uint handle = uint.Parse(word[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var result = client.MapBufferHandle(handle, out nint address);
+        if (result != VdiResult.NOERROR)
+        {
+            Console.WriteLine($"mapped {result} {address:X}");
+            continue;
+        }
+
+        var bytes = new byte[int.Parse(word[3], CultureInfo.InvariantCulture)];
+        Marshal.Copy(address, bytes, 0, bytes.Length);
+        Console.WriteLine($"mapped {result} {address:X} {TestPattern.FirstMismatch(int.Parse(word[2], CultureInfo.InvariantCulture), 0, bytes)}");
+    }
+
+    Console.WriteLine($"closed {client.Close()}");
+    return 0;
 }
 
 static void Expect(VdiResult result)
