@@ -12,6 +12,7 @@ using OpenVdi.TestPeer;
 //   server-hold <set>                                 configure, open the device, send one Write, then wait to be killed
 //   client-hold <set> <devices>                       create, wait for the server, fetch one command, then wait to be killed
 //   secondary <set> <device>                          attach as a secondary, fetch a Write, print its buffer handle, complete on "done"
+//                                                     (printing a checksum of the buffer as this process sees it first)
 //   server-hostile <set> <controlPath>                a hostile server: configure, open the device, run the agent, then
 //                                                     write into the control segment what stdin says (see Hostile)
 //   client-hostile <set> <controlPath>                a hostile primary client: create, fetch one command, then write
@@ -130,11 +131,14 @@ static int Secondary(string set, string deviceName)
             Expect(client.GetBufferHandle(command.Buffer, out uint handle));
             Console.WriteLine($"handle {handle:X8} {command.Buffer:X} {command.Size}");
 
-            // The process that took the handle completes the command, once its partner says it is done.
+            // The process that took the handle completes the command, once its partner says it is done; it first
+            // says what the buffer holds now as seen from here, so the partner can check it wrote the same memory.
             if (Console.ReadLine() != "done")
             {
                 return 3;
             }
+
+            Console.WriteLine($"seen {TestPattern.Checksum(command.Data):X16}");
         }
 
         Expect(device.CompleteCommand(command, Win32Error.ERROR_SUCCESS, command.Size, 0));

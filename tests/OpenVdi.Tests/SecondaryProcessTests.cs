@@ -37,11 +37,23 @@ public class SecondaryProcessTests
         var bytes = new byte[65536];
         Marshal.Copy(mapped, bytes, 0, bytes.Length);
         Assert.Equal(-1, TestPattern.FirstMismatch(5, 0, bytes));
-        Assert.True(mapped != secondaryAddress || Environment.ProcessId != secondary.Id);
 
-        // The handle belongs to this set only, and the command stays outstanding until its taker completes it.
+        // The mapped address is that very buffer here, not a copy (the two addresses may or may not be equal): it gives
+        // back the secondary's handle, and what this process writes through it is what the server and the secondary see.
+        Assert.Equal(VdiResult.NOERROR, set.Client.GetBufferHandle(mapped, out uint again));
+        Assert.Equal(handle, again);
+        var written = new byte[65536];
+        TestPattern.Fill(6, 0, written);
+        Marshal.Copy(written, 0, mapped, written.Length);
+        Assert.Equal(-1, TestPattern.FirstMismatch(6, 0, set.Server.GetBufferSpan(buffer, 65536)));
+
+        // The command stays outstanding until its taker completes it; first the secondary says what it sees.
         Assert.Empty(completed);
         secondary.Send("done");
+        string seen = await secondary.WaitForLineAsync("seen ");
+        Assert.True(
+            seen == $"seen {TestPattern.Checksum(written):X16}",
+            $"The secondary's address 0x{secondaryAddress:X} does not show what the primary wrote at 0x{mapped:X} ({seen}).");
         Assert.StartsWith("completed VDC_Write", await secondary.WaitForLineAsync("completed"));
         Loopback.WaitForCompletions(completed, 1);
         Assert.Equal(Win32Error.ERROR_SUCCESS, completed[0].CompletionCode);
