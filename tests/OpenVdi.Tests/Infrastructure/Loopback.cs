@@ -9,9 +9,10 @@ public sealed class Loopback : IDisposable
 {
     private Task<VdiResult>? _agent;
 
-    public Loopback(uint deviceCount = 1, VdFeatures clientFeatures = VdFeatures.VDF_LikePipe, uint serverTimeOut = 0, uint prefixZoneSize = 0, uint alignment = 0)
+    public Loopback(uint deviceCount = 1, VdFeatures clientFeatures = VdFeatures.VDF_LikePipe, uint serverTimeOut = 0, uint prefixZoneSize = 0, uint alignment = 0, string? name = null, VirtualDeviceSetOptions? options = null)
     {
-        Name = SetNames.Unique();
+        Name = name ?? SetNames.Unique();
+        Client = options is null ? new() : new(options);
         Config = new VdConfig { DeviceCount = deviceCount, Features = clientFeatures, ServerTimeOut = serverTimeOut, PrefixZoneSize = prefixZoneSize, Alignment = alignment };
         DeviceNames = Enumerable.Range(0, (int)deviceCount).Select(i => i == 0 ? Name : $"{Name}-{i}").ToArray();
         ClientDevices = new IClientVirtualDevice?[deviceCount];
@@ -24,7 +25,7 @@ public sealed class Loopback : IDisposable
 
     public string[] DeviceNames { get; }
 
-    public ClientVirtualDeviceSet Client { get; } = new();
+    public ClientVirtualDeviceSet Client { get; }
 
     public ServerVirtualDeviceSet Server { get; } = new();
 
