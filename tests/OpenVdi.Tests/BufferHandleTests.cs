@@ -81,6 +81,69 @@ public class BufferHandleTests
         Assert.Equal(VD_E_PROTOCOL, partner.MapBufferHandle(handle, out _));
     }
 
+    /// <summary>The stages of a set created and not yet configured, as its primary sees them (GetConfiguration has not returned).</summary>
+    private static readonly string[] s_notYetConfigured = ["created, no server yet", "connected", "configuring", "configured by the server, before GetConfiguration returned"];
+
+    [Theory(Timeout = 20000)]
+    [InlineData("created, no server yet")]
+    [InlineData("connected")]
+    [InlineData("configuring")]
+    [InlineData("configured by the server, before GetConfiguration returned")]
+    public async Task GetBufferHandle_and_MapBufferHandle_on_a_set_not_yet_configured_are_VD_E_PROTOCOL(string stage)
+    {
+        await Task.Yield();
+
+        // An address and a handle that are live in another set, so that only the state can refuse them.
+        using var other = new Loopback().Active();
+        var log = new CompletionLog();
+        Assert.Equal(NOERROR, other.ServerDevices[0]!.SendCommand(log.Command(VdCommandCode.VDC_Write, 65536, other.Allocate())));
+        Assert.Equal(NOERROR, other.ClientDevices[0]!.GetCommand(Waits.Prompt, out var command));
+        Assert.Equal(NOERROR, other.Client.GetBufferHandle(command!.Buffer, out uint liveHandle));
+
+        using var loop = new Loopback();
+        Loopback.Expect(loop.Client.CreateEx(null, loop.Name, loop.Config));
+        int reached = 0;
+        void AdvanceTo(int target)
+        {
+            while (reached < target)
+            {
+                switch (++reached)
+                {
+                    case 1:
+                        Loopback.Expect(loop.Server.Open(null, loop.Name));
+                        break;
+                    case 2:
+                        Loopback.Expect(loop.Server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
+                        Loopback.Expect(loop.Server.RequestBuffers(65536, 0, 2));
+                        break;
+                    default:
+                        Loopback.Expect(loop.Server.EndConfiguration());
+                        break;
+                }
+            }
+        }
+
+        AdvanceTo(Array.IndexOf(s_notYetConfigured, stage));
+
+        foreach (nint address in new[] { command.Buffer, 0 })
+        {
+            Assert.Equal(VD_E_PROTOCOL, loop.Client.GetBufferHandle(address, out uint handle));
+            Assert.Equal(0u, handle);
+        }
+
+        foreach (uint handle in new[] { liveHandle, 0u })
+        {
+            Assert.Equal(VD_E_PROTOCOL, loop.Client.MapBufferHandle(handle, out nint address));
+            Assert.Equal(0, address);
+        }
+
+        // Once GetConfiguration has returned, the same calls are judged on their arguments: not this set's.
+        AdvanceTo(s_notYetConfigured.Length - 1);
+        Loopback.Expect(loop.Client.GetConfiguration(Waits.Prompt, out _));
+        Assert.Equal(VD_E_INVALID, loop.Client.GetBufferHandle(command.Buffer, out _));
+        Assert.Equal(VD_E_INVALID, loop.Client.MapBufferHandle(liveHandle, out _));
+    }
+
     public static TheoryData<string> NotABufferOfADeliveredDataCommand => new()
     {
         "null",
