@@ -74,6 +74,48 @@ public sealed class EndToEndTests
         }
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task A_stripe_write_that_finds_the_disk_full_fails_the_backup_with_3202_and_3013_and_leaves_no_file()
+    {
+        Assert.True(File.Exists("/dev/full"), "This test needs /dev/full, whose writes the kernel fails with ENOSPC.");
+        using var temp = new TempDirectory();
+        string data = temp.Combine("data");
+        SampleDatabase.Create(data, "sales", 4 << 20, seed: 11);
+        string socket = temp.Combine("engine.sock");
+        var daemon = new EngineDaemon(new StatementEngine(new EngineOptions { DataDirectory = data }), new EngineDaemonOptions { SocketPath = socket });
+        daemon.Start();
+        try
+        {
+            // The disk holds 1 MiB of the 4 MiB backup; the target directory exists, so what is left in it shows.
+            string backup = temp.Combine("backup");
+            Directory.CreateDirectory(backup);
+            var disk = new FillingDisk(1 << 20);
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var application = new BackupApplication(new EngineClient(socket), new ConsoleStatementSink(output, error)) { StripeStreamFilter = disk.Wrap };
+
+            var result = await application.BackupAsync("sales", backup, 3, new TransferOptions(65536, 65536), checksum: true, CancellationToken.None).WaitAsync(s_limit);
+            int code = ResultPrinter.Print(result, "BACKUP", output, error, cancelled: false);
+
+            Assert.True(disk.Refused > 0, "No write found the disk full.");
+            Assert.False(result.Succeeded);
+            Assert.Equal(ResultPrinter.FailureExitCode, code);
+            var cause = result.Outcome!.FirstError!;
+            Assert.Equal(SqlMessageNumbers.WriteFailed, cause.Number);
+            Assert.Matches("""^Write on "vdi-[0-9a-f-]+(\.[23])?" failed: 112\(There is not enough space on the disk\.\)$""", cause.Text);
+            Assert.Equal(SqlMessageNumbers.TerminatingAbnormally, result.Outcome.Messages[^1].Number);
+            Assert.DoesNotContain(result.Outcome.Messages, m => m.Number == SqlMessageNumbers.SuccessfullyProcessed);
+            Assert.Contains("Msg 3202, Level 16", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("Msg 3013, Level 16", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("BACKUP failed: write to stripe-0", error.ToString(), StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(backup));
+        }
+        finally
+        {
+            await daemon.StopAsync().WaitAsync(s_limit);
+        }
+    }
+
     private static string Describe(OperationResult result) =>
         result.Problem ?? string.Join(" | ", result.Outcome?.Messages.Select(m => m.Text) ?? []);
 

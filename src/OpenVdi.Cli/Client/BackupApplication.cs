@@ -28,6 +28,12 @@ internal sealed class BackupApplication
     }
 
     /// <summary>
+    /// Wraps each stripe file's stream as a backup opens it: a test seam for what the file system can do to a write
+    /// (a disk that fills up). Null (the default) writes to the files directly.
+    /// </summary>
+    internal Func<Stream, Stream>? StripeStreamFilter { get; init; }
+
+    /// <summary>
     /// Backs <paramref name="database"/> up into <paramref name="directory"/> over <paramref name="devices"/> devices:
     /// one stripe file per device, written under temporary names and renamed into place only once the statement
     /// succeeded; on any failure they are deleted.
@@ -37,7 +43,7 @@ internal sealed class BackupApplication
         BackupStripes stripes;
         try
         {
-            stripes = StripeFiles.CreateForBackup(directory, devices);
+            stripes = StripeFiles.CreateForBackup(directory, devices, StripeStreamFilter);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -6,10 +6,18 @@ namespace OpenVdi.Cli.Client;
 /// </summary>
 internal sealed class StripeFileWriter : IDisposable
 {
-    private readonly FileStream _stream;
+    private readonly FileStream _file;
+    private readonly Stream _stream;
     private long _length;
 
-    public StripeFileWriter(int family, string partialPath, string finalPath)
+    /// <param name="family">The stripe's 1-based family number.</param>
+    /// <param name="partialPath">The temporary file, created here.</param>
+    /// <param name="finalPath">Where the stripe goes when the backup succeeded.</param>
+    /// <param name="filter">
+    /// Wraps the file's stream: writes and flushes go through what it returns (a test seam, e.g. a disk that fills up);
+    /// the file itself is still made durable and closed here. Null writes to the file directly.
+    /// </param>
+    public StripeFileWriter(int family, string partialPath, string finalPath, Func<Stream, Stream>? filter = null)
     {
         Family = family;
         PartialPath = partialPath;
@@ -26,7 +34,17 @@ internal sealed class StripeFileWriter : IDisposable
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        _stream = new FileStream(partialPath, options);
+        _file = new FileStream(partialPath, options);
+        try
+        {
+            _stream = filter?.Invoke(_file) ?? _file;
+        }
+        catch
+        {
+            _file.Dispose();
+            File.Delete(partialPath);
+            throw;
+        }
     }
 
     /// <summary>The stripe's 1-based family number.</summary>
@@ -51,15 +69,27 @@ internal sealed class StripeFileWriter : IDisposable
 
     /// <summary>Makes everything written so far durable (fsync).</summary>
     /// <exception cref="IOException">The flush failed.</exception>
-    public void Flush() => _stream.Flush(flushToDisk: true);
+    public void Flush()
+    {
+        if (!ReferenceEquals(_stream, _file))
+        {
+            _stream.Flush();
+        }
+
+        _file.Flush(flushToDisk: true);
+    }
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _file.Dispose();
+    }
 
     /// <summary>Closes and deletes the temporary file.</summary>
     public void Delete()
     {
-        _stream.Dispose();
+        Dispose();
         File.Delete(PartialPath);
     }
 }

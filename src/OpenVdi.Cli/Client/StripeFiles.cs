@@ -28,8 +28,11 @@ internal static partial class StripeFiles
     /// Creates the temporary files of a backup of <paramref name="count"/> stripes in <paramref name="directory"/>
     /// (created if needed, mode 0700 when new).
     /// </summary>
+    /// <param name="directory">The backup directory.</param>
+    /// <param name="count">The number of stripes, 1 to 64.</param>
+    /// <param name="filter">Wraps each stripe file's stream (see <see cref="StripeFileWriter"/>); null for none.</param>
     /// <exception cref="IOException">The directory already holds a backup, or a file cannot be created.</exception>
-    public static BackupStripes CreateForBackup(string directory, int count)
+    public static BackupStripes CreateForBackup(string directory, int count, Func<Stream, Stream>? filter = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 64);
@@ -60,7 +63,7 @@ internal static partial class StripeFiles
             for (int family = 1; family <= count; family++)
             {
                 string partial = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $".{FinalName(family)}.{token}.partial"));
-                writers.Add(new StripeFileWriter(family, partial, Path.Combine(directory, FinalName(family))));
+                writers.Add(new StripeFileWriter(family, partial, Path.Combine(directory, FinalName(family)), filter));
             }
         }
         catch
