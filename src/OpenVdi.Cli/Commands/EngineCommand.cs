@@ -2,14 +2,14 @@ using OpenVdi.Cli.CommandLine;
 
 namespace OpenVdi.Cli.Commands;
 
-/// <summary><c>vdi engine serve|create-sample</c>: the engine's own commands, each a command of its own.</summary>
+/// <summary><c>vdi engine serve|create-sample|register</c>: the engine's own commands, each a command of its own.</summary>
 internal sealed class EngineCommand : ICliCommand
 {
-    private readonly ICliCommand[] _subcommands = [new EngineServeCommand(), new EngineCreateSampleCommand()];
+    private readonly ICliCommand[] _subcommands = [new EngineServeCommand(), new EngineCreateSampleCommand(), new EngineRegisterCommand()];
 
     public string Name => "engine";
 
-    public string Summary => "Run the engine daemon (engine serve) or make a sample database (engine create-sample)";
+    public string Summary => "The engine: run its daemon, make a sample database, register files as one (serve|create-sample|register)";
 
     public string Usage => string.Join("\n\n", _subcommands.Select(c => c.Usage.TrimEnd()));
 
@@ -17,7 +17,7 @@ internal sealed class EngineCommand : ICliCommand
     {
         if (args.Count == 0)
         {
-            throw new UsageException("which one: 'vdi engine serve' or 'vdi engine create-sample'?");
+            throw new UsageException("which one: 'vdi engine serve', 'vdi engine create-sample' or 'vdi engine register'?");
         }
 
         var subcommand = _subcommands.FirstOrDefault(c => c.Name == $"engine {args[0]}")
