@@ -120,6 +120,59 @@ public class CommandFlowTests
     }
 
     [Fact(Timeout = 20000)]
+    public async Task A_slot_reused_a_lap_later_after_its_command_completed_last_is_not_taken_for_corruption()
+    {
+        await Task.Yield();
+        using var loop = new Loopback().Active();
+        var log = new CompletionLog();
+        int ring = Transport.ControlSegmentDescriptor.SlotsPerDevice;
+        var server = loop.ServerDevices[0]!;
+        var client = loop.ClientDevices[0]!;
+
+        // The oldest command's routine sends the next one at once, from the agent, into the slot it just freed:
+        // sequence 128 in slot 0, while sequences 1..127 of the same lap were retired before sequence 0.
+        var lapLater = log.Command(VdCommandCode.VDC_Flush);
+        var sendNext = new VdiResult[1];
+        var oldest = new VdsCommand
+        {
+            CommandCode = VdCommandCode.VDC_Flush,
+            CompletionRoutine = c => sendNext[0] = server.SendCommand(lapLater),
+        };
+        Assert.Equal(NOERROR, server.SendCommand(oldest));
+        var others = new VdsCommand[ring - 1];
+        for (int i = 0; i < others.Length; i++)
+        {
+            others[i] = log.Command(VdCommandCode.VDC_Flush);
+            Assert.Equal(NOERROR, server.SendCommand(others[i]));
+        }
+
+        var fetched = new VdcCommand[ring];
+        for (int i = 0; i < ring; i++)
+        {
+            Assert.Equal(NOERROR, client.GetCommand(Waits.Prompt, out var command));
+            fetched[i] = command!;
+        }
+
+        for (int i = 1; i < ring; i++)
+        {
+            Assert.Equal(NOERROR, client.CompleteCommand(fetched[i], Win32Error.ERROR_SUCCESS, 0, 0));
+        }
+
+        log.WaitFor(ring - 1);
+        Assert.Equal(NOERROR, client.CompleteCommand(fetched[0], Win32Error.ERROR_SUCCESS, 0, 0));
+        Assert.Equal(NOERROR, client.GetCommand(Waits.Prompt, out var next));
+        Assert.Equal(NOERROR, sendNext[0]);
+        Assert.Equal(NOERROR, client.CompleteCommand(next!, Win32Error.ERROR_SUCCESS, 0, 0));
+
+        // The agent walks from sequence 0 again and finds slot 0 holding sequence 128: a later lap, not a forgery.
+        var run = log.WaitFor(lapLater);
+        Assert.Equal(Win32Error.ERROR_SUCCESS, run.Code);
+        Assert.False(loop.Server.IsAborted, $"The set aborted: {loop.Server.AbortReasonText}.");
+        Assert.Equal(NOERROR, server.CloseDevice());
+        Assert.Equal(NOERROR, loop.AgentResult());
+    }
+
+    [Fact(Timeout = 20000)]
     public async Task Completing_a_command_twice_is_VD_E_INVALID_and_the_routine_runs_once()
     {
         await Task.Yield();

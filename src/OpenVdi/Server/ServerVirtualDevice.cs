@@ -20,6 +20,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
     private readonly DeviceRecord _record;
     private readonly VdsCommand?[] _pending = new VdsCommand?[SlotsPerDevice];
     private readonly int[] _bufferOf = new int[SlotsPerDevice];
+    private readonly uint[] _sequenceOf = new uint[SlotsPerDevice];
     private uint _head;
     private uint _retire;
     private int _sending;
@@ -127,6 +128,9 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         }
 
         _bufferOf[index] = buffer;
+        _sequenceOf[index] = sequence;
+
+        // Release: the sequence above is visible to the agent once it sees the command.
         Volatile.Write(ref _pending[index], command);
         slot.Sequence = (int)sequence;
         slot.Command = (int)command.CommandCode;
@@ -209,7 +213,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         for (uint s = _retire; s != head; s++)
         {
             int index = (int)(s & (SlotsPerDevice - 1));
-            if (Volatile.Read(ref _pending[index]) is null)
+            if (!IsOutstanding(index, s))
             {
                 continue;
             }
@@ -260,13 +264,23 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
             }
         }
 
-        while (_retire != head && Volatile.Read(ref _pending[_retire & (SlotsPerDevice - 1)]) is null)
+        while (_retire != head && !IsOutstanding((int)(_retire & (SlotsPerDevice - 1)), _retire))
         {
             _retire++;
         }
 
         return failure;
     }
+
+    /// <summary>
+    /// Whether sequence <paramref name="sequence"/> still waits in slot <paramref name="index"/>. The slot may hold a
+    /// command a lap later instead: when the agent sees completions out of order (a client completing in order
+    /// can still be read mid-way), it retires later sequences first, and a routine may reuse their slots at once,
+    /// so the range from the oldest outstanding sequence to head can span more than one lap. The sequence is this
+    /// process's own record, not the slot's, which a peer could forge.
+    /// </summary>
+    private bool IsOutstanding(int index, uint sequence) =>
+        Volatile.Read(ref _pending[index]) is not null && _sequenceOf[index] == sequence;
 
     /// <summary>Abort: completes every outstanding command with ERROR_OPERATION_ABORTED.</summary>
     internal ExceptionDispatchInfo? CompleteAllAborted()
