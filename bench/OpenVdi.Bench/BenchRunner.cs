@@ -94,8 +94,9 @@ internal sealed class BenchRunner
             string endpoint = Endpoint(run.Transport, work);
             using var request = peer.Prepare(PeerRequests.Throughput(run, endpoint), _plan.RunTimeout);
             using var abort = Watchdog(peer, request);
-            measured = Transports.Throughput(run.Transport).Consume(run, endpoint, request, abort.Token);
-            request.Finish();
+            ThroughputMeasurement consumed = default;
+            Attributed($"{run.Transport.Display()} {run.Shape}", request, () => consumed = Transports.Throughput(run.Transport).Consume(run, endpoint, request, abort.Token));
+            measured = consumed;
         }
 
         var key = (run.Streams, run.ChunksPerStream, run.TransferSize);
@@ -118,9 +119,45 @@ internal sealed class BenchRunner
         string endpoint = Endpoint(run.Transport, work);
         using var request = peer.Prepare(PeerRequests.Latency(run, endpoint), _plan.RunTimeout);
         using var abort = Watchdog(peer, request);
-        Transports.Latency(run.Transport).Answer(endpoint, request, abort.Token);
-        string ticks = request.Finish();
+        string ticks = Attributed($"{run.Transport.Display()} {run.Shape}", request, () => Transports.Latency(run.Transport).Answer(endpoint, request, abort.Token));
         return TimeSpan.FromTicks(long.Parse(ticks, NumberStyles.None, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Runs the consumer's half, then waits for the peer's answer and returns what follows its <c>done</c>. A failure
+    /// names the run and both halves' words: the consumer's failure is often only the echo of the peer's (an abort it
+    /// signalled, a stream it closed).
+    /// </summary>
+    private static string Attributed(string run, PeerProcess.Request request, Action consume)
+    {
+        try
+        {
+            consume();
+        }
+        catch (Exception e) when (e is IOException or VdiException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            string peer;
+            try
+            {
+                request.Finish();
+                peer = "the peer finished normally";
+            }
+            catch (IOException p)
+            {
+                peer = p.Message;
+            }
+
+            throw new IOException($"{run}: {e.Message} ({peer})", e);
+        }
+
+        try
+        {
+            return request.Finish();
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"{run}: {e.Message}", e);
+        }
     }
 
     /// <summary>

@@ -69,7 +69,7 @@ internal sealed class OpenVdiLatency : ILatencyTransport
         {
             if (command.CompletionCode != Win32Error.ERROR_SUCCESS)
             {
-                failure ??= $"A command completed with {command.CompletionCode}.";
+                failure ??= $"A command completed with {command.CompletionCode} ({server.AbortReasonText ?? "no abort"}) after {completed} of {run.Count}.";
             }
 
             if (++completed == run.Count)

@@ -14,7 +14,7 @@ internal sealed class BenchCommand : ICliCommand
     public string Summary => "Measure OpenVdi against a pipe, a Unix socket and an in-process copy, side by side";
 
     public string Usage => """
-        Usage: vdi bench [--quick] [--rounds N] [--bytes SIZE] [--source SIZE] [--json [PATH]]
+        Usage: vdi bench [--quick] [--rounds N] [--bytes SIZE] [--source SIZE] [--transports LIST] [--json [PATH]]
 
         Streams the same bytes from a producer process to a consumer process that checksums every buffer in place,
         through OpenVdi (1 and 4 devices), a pipe and a Unix socket (1 and 4 streams each), at 64 KiB and 1 MiB
@@ -28,6 +28,7 @@ internal sealed class BenchCommand : ICliCommand
           --rounds N      rounds, 1 to 50
           --bytes SIZE    bytes per throughput run, e.g. 2GiB (a multiple of 4 MiB)
           --source SIZE   the source the producer copies from, 64MiB to 1GiB (default 512MiB: above the CPU caches)
+          --transports L  only these, comma-separated: openvdi, pipe, unix-socket, in-process-copy (default all)
           --json [PATH]   also write the results as JSON to PATH; without PATH, write JSON instead of the table
         """;
 
@@ -39,6 +40,7 @@ internal sealed class BenchCommand : ICliCommand
         int? source = null;
         bool json = false;
         string? jsonPath = null;
+        IReadOnlyList<TransportKind>? transports = null;
         var options = new OptionReader(args);
         while (options.Next() is { } option)
         {
@@ -48,12 +50,13 @@ internal sealed class BenchCommand : ICliCommand
                 case "--rounds": rounds = (int)options.Number(option, 1, 50); break;
                 case "--bytes": bytes = ByteSize.Parse(option, options.Value(option), 4L << 20, 1L << 40); break;
                 case "--source": source = (int)ByteSize.Parse(option, options.Value(option), 64L << 20, 1L << 30); break;
+                case "--transports": transports = ParseTransports(options.Value(option)); break;
                 case "--json": json = true; jsonPath = options.OptionalValue(); break;
                 default: throw new UsageException($"unknown option {option}");
             }
         }
 
-        if (bytes % (4L << 20) != 0 || source % (4 << 20) != 0)
+        if ((bytes ?? 0) % (4L << 20) != 0 || (source ?? 0) % (4 << 20) != 0)
         {
             throw new UsageException("--bytes and --source must be multiples of 4 MiB");
         }
@@ -63,6 +66,7 @@ internal sealed class BenchCommand : ICliCommand
             Rounds = rounds ?? plan.Rounds,
             Bytes = bytes ?? plan.Bytes,
             SourceBytes = source ?? plan.SourceBytes,
+            Transports = transports ?? plan.Transports,
         };
 
         error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"vdi bench: {plan.Rounds} rounds of {ThroughputCase.SizeText(plan.Bytes)} runs; the table follows."));
@@ -97,5 +101,19 @@ internal sealed class BenchCommand : ICliCommand
         }
 
         return 0;
+    }
+
+    private static TransportKind[] ParseTransports(string list)
+    {
+        try
+        {
+            return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TransportKindNames.Parse).Distinct().ToArray() is { Length: > 0 } kinds
+                ? kinds
+                : throw new UsageException("--transports needs at least one transport");
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--transports: {e.Message} The transports are openvdi, pipe, unix-socket and in-process-copy.");
+        }
     }
 }
