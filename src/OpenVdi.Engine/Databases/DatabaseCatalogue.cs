@@ -185,18 +185,34 @@ public sealed class DatabaseCatalogue
     /// <param name="setHeader">The backup set, from the stream.</param>
     /// <param name="options">REPLACE and MOVE.</param>
     /// <returns>The sink for <see cref="MediaSetAssembler"/>; commit it after the media set is complete, dispose it always.</returns>
-    /// <exception cref="RestoreTargetExistsException">The database or a target file exists and REPLACE was not given.</exception>
-    public DatabaseWriter BeginRestore(string name, BackupSetHeader setHeader, DatabaseWriterOptions? options = null)
+    /// <exception cref="RestoreTargetExistsException">The database (online: a restoring one may be restored over) or a target file exists and REPLACE was not given.</exception>
+    public DatabaseWriter BeginRestore(string name, BackupSetHeader setHeader, DatabaseWriterOptions? options = null) =>
+        BeginRestore(name, setHeader, options ?? new DatabaseWriterOptions(), rollForward: false, leaveRestoring: false);
+
+    /// <summary>
+    /// <see cref="BeginRestore(string, BackupSetHeader, DatabaseWriterOptions?)"/> as RESTORE runs it. A database
+    /// that is restoring may be restored over without REPLACE. <paramref name="rollForward"/> (RESTORE LOG, or of a
+    /// differential) applies the backup set to a restoring database: each file goes over the database's file of
+    /// the same logical name (unless MOVE says otherwise), the database's other files stay.
+    /// <paramref name="leaveRestoring"/> (NORECOVERY) records the database as restoring at commit; otherwise online.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="rollForward"/> and the database is not restoring.</exception>
+    internal DatabaseWriter BeginRestore(string name, BackupSetHeader setHeader, DatabaseWriterOptions options, bool rollForward, bool leaveRestoring)
     {
         ArgumentNullException.ThrowIfNull(setHeader);
+        ArgumentNullException.ThrowIfNull(options);
         if (!IsValidName(name))
         {
             throw new ArgumentException($"'{name}' is not a valid database name.", nameof(name));
         }
 
-        options ??= new DatabaseWriterOptions();
         TryGet(name, out var existing);
-        if (existing is not null && !options.Replace)
+        if (rollForward && existing is not { IsRestoring: true })
+        {
+            throw new InvalidOperationException($"Database '{name}' is not restoring: there is nothing to roll forward.");
+        }
+
+        if (existing is { IsRestoring: false } && !options.Replace)
         {
             throw new RestoreTargetExistsException(existing.Directory, $"Database '{existing.Name}' exists; RESTORE overwrites an existing database only WITH REPLACE.");
         }
@@ -208,8 +224,27 @@ public sealed class DatabaseCatalogue
             throw new ArgumentException($"A file of the backup set is named '{DatabaseManifest.FileName}', which the catalogue reserves; use MOVE.", nameof(setHeader));
         }
 
+        if (existing is not null)
+        {
+            // Over a restoring database (or WITH REPLACE) its files may be overwritten; rolling forward, each file of
+            // the set goes where the database keeps the file of that logical name.
+            var moves = new Dictionary<string, string>(options.Moves, StringComparer.OrdinalIgnoreCase);
+            if (rollForward)
+            {
+                foreach (var file in setHeader.Files)
+                {
+                    if (existing.Files.FirstOrDefault(f => string.Equals(f.LogicalName, file.LogicalName, StringComparison.OrdinalIgnoreCase)) is { } same)
+                    {
+                        moves.TryAdd(file.LogicalName, existing.GetFullPath(same));
+                    }
+                }
+            }
+
+            options = new DatabaseWriterOptions { Replace = true, Moves = moves };
+        }
+
         var writer = DatabaseWriter.Create(setHeader, directory, options);
-        writer.Committed = committed => RecordRestored(databaseName, directory, existing, committed);
+        writer.Committed = committed => RecordRestored(databaseName, directory, existing, committed, rollForward, leaveRestoring);
         return writer;
     }
 
@@ -274,16 +309,26 @@ public sealed class DatabaseCatalogue
         return BackupFileEntryDescriptor.IsValidPhysicalPath(relative) ? relative : full;
     }
 
-    private static void RecordRestored(string name, string directory, DatabaseInfo? previous, DatabaseWriter writer)
+    private static void RecordRestored(string name, string directory, DatabaseInfo? previous, DatabaseWriter writer, bool rollForward, bool restoring)
     {
-        var files = new DatabaseFileSpec[writer.TargetPaths.Count];
-        for (int i = 0; i < files.Length; i++)
+        var files = new List<DatabaseFileSpec>(writer.TargetPaths.Count);
+        for (int i = 0; i < writer.TargetPaths.Count; i++)
         {
             var entry = writer.SetHeader.Files[i];
-            files[i] = new DatabaseFileSpec(entry.LogicalName, Normalize(directory, writer.TargetPaths[i]), entry.Type);
+            files.Add(new DatabaseFileSpec(entry.LogicalName, Normalize(directory, writer.TargetPaths[i]), entry.Type));
         }
 
-        DatabaseManifest.Write(directory, name, files);
+        if (rollForward && previous is not null)
+        {
+            // The database keeps its files; those the set carried were written over (or are new).
+            var applied = files;
+            files = [.. previous.Files.Select(old => applied.FirstOrDefault(f => string.Equals(f.LogicalName, old.LogicalName, StringComparison.OrdinalIgnoreCase)) ?? old)];
+            files.AddRange(applied.Where(f => !previous.Files.Any(old => string.Equals(old.LogicalName, f.LogicalName, StringComparison.OrdinalIgnoreCase))));
+            DatabaseManifest.Write(directory, name, files, restoring);
+            return;
+        }
+
+        DatabaseManifest.Write(directory, name, files, restoring);
         if (previous is null)
         {
             return;

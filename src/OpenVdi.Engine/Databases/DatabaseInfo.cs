@@ -8,6 +8,12 @@ namespace OpenVdi.Engine.Databases;
 /// <param name="Files">The files: paths relative to <paramref name="Directory"/>, or absolute for files attached in place.</param>
 public sealed record DatabaseInfo(string Name, string Directory, IReadOnlyList<DatabaseFileSpec> Files)
 {
+    /// <summary>
+    /// True while the database is restoring: a RESTORE … WITH NORECOVERY left it ready for RESTORE LOG or a
+    /// differential, and BACKUP refuses it (927) until a RESTORE WITH RECOVERY brings it online.
+    /// </summary>
+    public bool IsRestoring { get; init; }
+
     /// <summary>The full path of one of the database's files.</summary>
     /// <param name="file">One of <see cref="Files"/>.</param>
     /// <returns>The path resolved against <see cref="Directory"/>.</returns>

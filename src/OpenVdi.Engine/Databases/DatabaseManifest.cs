@@ -11,13 +11,15 @@ namespace OpenVdi.Engine.Databases;
 ///   "format": "openvdi-database",
 ///   "version": 1,
 ///   "name": "sales",
+///   "state": "restoring",
 ///   "files": [
 ///     { "logicalName": "sales",     "path": "sales.mdf",     "type": "data" },
 ///     { "logicalName": "sales_log", "path": "sales_log.ldf", "type": "log"  }
 ///   ]
 /// }
 /// </code>
-/// A path is relative to the database directory, or absolute for a file attached in place.
+/// A path is relative to the database directory, or absolute for a file attached in place. <c>state</c> is there only
+/// for a database left restoring by RESTORE … WITH NORECOVERY (<c>"online"</c> or none: online).
 /// </summary>
 internal static class DatabaseManifest
 {
@@ -28,7 +30,7 @@ internal static class DatabaseManifest
     private const int Version = 1;
 
     /// <summary>Writes the manifest atomically (temporary file, then rename over the old one).</summary>
-    public static void Write(string directory, string name, IReadOnlyList<DatabaseFileSpec> files)
+    public static void Write(string directory, string name, IReadOnlyList<DatabaseFileSpec> files, bool restoring = false)
     {
         string path = Path.Combine(directory, FileName);
         string temporary = path + ".tmp";
@@ -39,6 +41,11 @@ internal static class DatabaseManifest
             json.WriteString("format", FormatName);
             json.WriteNumber("version", Version);
             json.WriteString("name", name);
+            if (restoring)
+            {
+                json.WriteString("state", "restoring");
+            }
+
             json.WriteStartArray("files");
             foreach (var file in files)
             {
@@ -90,7 +97,14 @@ internal static class DatabaseManifest
                     type));
             }
 
-            var info = new DatabaseInfo(name, directory, files);
+            bool restoring = root.TryGetProperty("state", out var state) ? state.GetString() switch
+            {
+                "restoring" => true,
+                "online" => false,
+                var other => throw new InvalidDataException($"The database manifest '{path}' gives the state '{other}'."),
+            }
+            : false;
+            var info = new DatabaseInfo(name, directory, files) { IsRestoring = restoring };
             string? problem = DatabaseCatalogue.FindProblem(info);
             return problem is null ? info : throw new InvalidDataException($"The database manifest '{path}' is not valid: {problem}");
         }

@@ -25,6 +25,20 @@ internal static class BackupOperation
             return;
         }
 
+        if (database.IsRestoring)
+        {
+            run.Fail(SqlMessages.DatabaseInMiddleOfRestore(database.Name), operation);
+            return;
+        }
+
+        // A log backup holds the log files; a database without one has no log to back up (SIMPLE recovery).
+        var files = statement.Kind == BackupKind.Log ? [.. database.Files.Where(f => f.Type == DatabaseFileType.Log)] : database.Files;
+        if (files.Count == 0)
+        {
+            run.Fail(SqlMessages.LogBackupNotAllowedInSimpleRecovery(), operation);
+            return;
+        }
+
         using var lease = locks.TryEnter(database.Name, exclusive: false);
         if (lease is null)
         {
@@ -34,7 +48,7 @@ internal static class BackupOperation
 
         var devices = new StatementDevices(statement, engine, run);
         var clock = Stopwatch.StartNew();
-        using var reader = catalogue.OpenReader(database.Name);
+        using var reader = DatabaseReader.Open(database.Directory, files);
         var header = new BackupSetHeader
         {
             BackupSetId = Guid.NewGuid(),

@@ -40,7 +40,7 @@ internal static class RestoreOperation
             Moves = statement.Moves.ToDictionary(m => m.LogicalName, m => m.PhysicalName, StringComparer.OrdinalIgnoreCase),
         };
         var assembler = new MediaSetAssembler(
-            verify ? null : header => writer = CheckedBeginRestore(catalogue, target!, header, options, run),
+            verify ? null : header => writer = CheckedBeginRestore(catalogue, statement, devices.Names[0], header, options),
             statement.BlockSize ?? 0);
         var stripes = devices.Names.Select(_ => assembler.OpenStripe()).ToArray();
         try
@@ -127,12 +127,37 @@ internal static class RestoreOperation
     }
 
     /// <summary>
-    /// Starts writing the database once the stream said what it holds. Over an existing database without REPLACE,
-    /// SQL Server refuses: 3154 when the backup is of another database, 3159 when it is of this one.
+    /// Starts writing the database once the stream said what it holds, refusing what SQL Server refuses: a log backup
+    /// for RESTORE DATABASE and a database backup for RESTORE LOG (3135); RESTORE LOG or a differential onto a database
+    /// that is not restoring (3117); a MOVE of a logical file the set does not have (3234); over an existing, online
+    /// database without REPLACE, 3154 when the backup is of another database, 3159 when it is of this one. NORECOVERY
+    /// leaves the database restoring.
     /// </summary>
-    private static DatabaseWriter CheckedBeginRestore(DatabaseCatalogue catalogue, string target, BackupSetHeader header, DatabaseWriterOptions options, StatementRun run)
+    private static DatabaseWriter CheckedBeginRestore(DatabaseCatalogue catalogue, RestoreStatement statement, string file, BackupSetHeader header, DatabaseWriterOptions options)
     {
-        if (!options.Replace && catalogue.TryGet(target, out var existing))
+        string target = statement.DatabaseName!;
+        bool logRestore = statement.Kind == RestoreKind.Log;
+        if (logRestore != (header.Type == BackupType.Log))
+        {
+            throw new RestoreRefusedException(SqlMessages.BackupSetWrongKind(file, header.Type == BackupType.Log ? "BACKUP LOG" : "BACKUP DATABASE"));
+        }
+
+        foreach (string logical in options.Moves.Keys)
+        {
+            if (!header.Files.Any(f => string.Equals(f.LogicalName, logical, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new RestoreRefusedException(SqlMessages.LogicalFileNotInDatabase(logical, header.DatabaseName));
+            }
+        }
+
+        catalogue.TryGet(target, out var existing);
+        bool rollForward = logRestore || header.Type == BackupType.Differential;
+        if (rollForward && existing is not { IsRestoring: true })
+        {
+            throw new RestoreRefusedException(SqlMessages.NoFilesReadyToRollForward());
+        }
+
+        if (!rollForward && !options.Replace && existing is { IsRestoring: false })
         {
             var refusal = string.Equals(existing.Name, header.DatabaseName, StringComparison.OrdinalIgnoreCase)
                 ? SqlMessages.TailOfLogNotBackedUp(existing.Name)
@@ -140,6 +165,6 @@ internal static class RestoreOperation
             throw new RestoreRefusedException(refusal);
         }
 
-        return catalogue.BeginRestore(target, header, options);
+        return catalogue.BeginRestore(target, header, options, rollForward, leaveRestoring: statement.Recovery == false);
     }
 }

@@ -46,6 +46,18 @@ public static class SqlMessageNumbers
     /// <summary>911: "Database '%.*ls' does not exist. Make sure that the name is entered correctly."</summary>
     public const int DatabaseDoesNotExist = 911;
 
+    /// <summary>927 (severity 14): "Database '%.*ls' cannot be opened. It is in the middle of a restore." A BACKUP of a database left restoring (WITH NORECOVERY).</summary>
+    public const int DatabaseInMiddleOfRestore = 927;
+
+    /// <summary>3117: "The log or differential backup cannot be restored because no files are ready to rollforward." RESTORE LOG, or of a differential, onto a database that is not restoring.</summary>
+    public const int NoFilesReadyToRollForward = 3117;
+
+    /// <summary>3135: "The backup set in file '%ls' was created by %hs and cannot be used for this restore operation." RESTORE DATABASE of a log backup, RESTORE LOG of a database backup.</summary>
+    public const int BackupSetWrongKind = 3135;
+
+    /// <summary>4208: "The statement BACKUP LOG is not allowed while the recovery model is SIMPLE. …" BACKUP LOG of a database without a log file (the engine's SIMPLE recovery).</summary>
+    public const int LogBackupNotAllowedInSimpleRecovery = 4208;
+
     /// <summary>3013: "%hs is terminating abnormally." The last message of every failed BACKUP or RESTORE.</summary>
     public const int TerminatingAbnormally = 3013;
 

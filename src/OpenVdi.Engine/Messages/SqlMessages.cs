@@ -172,6 +172,30 @@ public static class SqlMessages
     public static SqlMessage DatabaseDoesNotExist(string database) =>
         Statement(SqlMessageNumbers.DatabaseDoesNotExist, $"Database '{database}' does not exist. Make sure that the name is entered correctly.");
 
+    /// <summary>Message 927: a BACKUP of a database that a RESTORE … WITH NORECOVERY left restoring.</summary>
+    /// <param name="database">The database.</param>
+    /// <returns>The message, severity 14.</returns>
+    public static SqlMessage DatabaseInMiddleOfRestore(string database) =>
+        new(SqlMessageNumbers.DatabaseInMiddleOfRestore, 14, 1, $"Database '{database}' cannot be opened. It is in the middle of a restore.");
+
+    /// <summary>Message 3117: RESTORE LOG, or RESTORE of a differential backup, onto a database that is not restoring.</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage NoFilesReadyToRollForward() =>
+        Statement(SqlMessageNumbers.NoFilesReadyToRollForward, "The log or differential backup cannot be restored because no files are ready to rollforward.");
+
+    /// <summary>Message 3135: a backup set of the wrong kind for the RESTORE (a log backup for RESTORE DATABASE, a database backup for RESTORE LOG).</summary>
+    /// <param name="file">The backup file (for a virtual device set, its name).</param>
+    /// <param name="createdBy">What made it: <c>BACKUP LOG</c> or <c>BACKUP DATABASE</c>.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage BackupSetWrongKind(string file, string createdBy) =>
+        Statement(SqlMessageNumbers.BackupSetWrongKind, $"The backup set in file '{file}' was created by {createdBy} and cannot be used for this restore operation.");
+
+    /// <summary>Message 4208: BACKUP LOG of a database without a log (in the engine, a database with no log file).</summary>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage LogBackupNotAllowedInSimpleRecovery() =>
+        Statement(SqlMessageNumbers.LogBackupNotAllowedInSimpleRecovery,
+            "The statement BACKUP LOG is not allowed while the recovery model is SIMPLE. Use BACKUP DATABASE or change the recovery model using ALTER DATABASE.");
+
     /// <summary>Message 3201: a device that could not be opened.</summary>
     /// <param name="device">The device name.</param>
     /// <param name="osError">The error as SQL Server prints it, for example <c>0x80770004(VD_E_TIMEOUT)</c>.</param>

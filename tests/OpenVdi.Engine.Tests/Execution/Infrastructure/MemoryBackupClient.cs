@@ -21,12 +21,15 @@ public static class MemoryBackupClient
     public static string DeviceName(string set, int device) => device == 0 ? set : $"{set}.{device + 1}";
 
     /// <summary>Runs <c>BACKUP DATABASE [db] TO …</c> over <paramref name="devices"/> devices; returns the outcome and each device's stripe.</summary>
-    /// <remarks><paramref name="log"/> (optional) records what each device's client saw; <paramref name="faults"/> go with the statement.</remarks>
-    public static async Task<(StatementOutcome Outcome, byte[][] Stripes)> BackupAsync(IStatementEngine engine, string database, int devices, string with = "", Intercept? intercept = null, IStatementSink? sink = null, ClientLog? log = null, FaultPlan? faults = null)
+    /// <remarks>
+    /// <paramref name="log"/> (optional) records what each device's client saw; <paramref name="faults"/> go with the
+    /// statement; <paramref name="kind"/> is DATABASE or LOG.
+    /// </remarks>
+    public static async Task<(StatementOutcome Outcome, byte[][] Stripes)> BackupAsync(IStatementEngine engine, string database, int devices, string with = "", Intercept? intercept = null, IStatementSink? sink = null, ClientLog? log = null, FaultPlan? faults = null, string kind = "DATABASE")
     {
         string set = "eng-" + Guid.NewGuid().ToString("N");
         var stripes = Enumerable.Range(0, devices).Select(_ => new MemoryStream()).ToArray();
-        string statement = $"BACKUP DATABASE [{database}] TO {DeviceClauses(set, devices)}{With(with)}";
+        string statement = $"BACKUP {kind} [{database}] TO {DeviceClauses(set, devices)}{With(with)}";
         var outcome = await RunAsync(engine, set, devices, statement, sink, log, faults, (device, command) =>
         {
             if (intercept?.Invoke(device, command) is { } answer)
