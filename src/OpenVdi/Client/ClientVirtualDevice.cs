@@ -99,7 +99,10 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
                 }
 
                 Interlocked.Decrement(ref _record.Waiters);
-                ClientVirtualDeviceSet.ProbeServer(_control);
+                if (_control.IsLivenessProbeDue())
+                {
+                    ClientVirtualDeviceSet.ProbeServer(_control);
+                }
             }
         }
         catch (CorruptSegmentException)

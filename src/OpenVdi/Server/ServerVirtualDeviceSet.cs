@@ -510,7 +510,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             }
 
             Volatile.Write(ref control.AgentWaiting, 0);
-            if (control.HasDied(LivenessLock.PrimaryByte, ref control.PrimaryClosed))
+            if (control.IsLivenessProbeDue() && control.HasDied(LivenessLock.PrimaryByte, ref control.PrimaryClosed))
             {
                 control.SignalAbort(AbortReason.PrimaryClientDied);
             }

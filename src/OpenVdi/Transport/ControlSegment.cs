@@ -12,6 +12,7 @@ namespace OpenVdi.Transport;
 internal sealed unsafe class ControlSegment : IDisposable
 {
     private readonly MappedFile _file;
+    private long _nextLivenessProbe;
 
     private ControlSegment(MappedFile file, string instance, string setName)
     {
@@ -243,6 +244,26 @@ internal sealed unsafe class ControlSegment : IDisposable
 
     /// <summary>Sleeps on the futex word at <paramref name="offset"/> while it still holds <paramref name="observed"/>.</summary>
     public void WaitOn(long offset, int observed, int timeoutMs) => Futex.Wait(Region.Int32Pointer(offset), observed, timeoutMs);
+
+    /// <summary>
+    /// Whether a waiter that just woke should probe the peer's liveness lock now. A wait that sleeps a whole slice
+    /// always finds a probe due, so a dead peer is still noticed within <see cref="WaitPolicy.LivenessIntervalMs"/>;
+    /// a side woken for every command (the live peer woke it) probes at most every
+    /// <see cref="WaitPolicy.LivenessProbeSpacingMs"/> instead of paying a system call per command.
+    /// </summary>
+    public bool IsLivenessProbeDue()
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        // Racy on purpose between the threads of this process: an extra or a skipped probe is harmless.
+        if (now < Volatile.Read(ref _nextLivenessProbe))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _nextLivenessProbe, now + (System.Diagnostics.Stopwatch.Frequency * WaitPolicy.LivenessProbeSpacingMs / 1000));
+        return true;
+    }
 
     /// <summary>Whether the peer holding <paramref name="lockByte"/> has gone without closing normally.</summary>
     public bool HasDied(long lockByte, ref int closedNormallyFlag) =>
