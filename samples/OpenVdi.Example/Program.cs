@@ -89,7 +89,7 @@ internal static class Client
         Expect(vds.CreateEx(null, set, config), "CreateEx");
 
         // The "statement": start the server only after the set exists, as a backup application sends BACKUP after CreateEx.
-        using var server = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, options.ServerArgs(set)) { UseShellExecute = false })!;
+        using var server = Process.Start(ServerStart(options.ServerArgs(set)))!;
         Console.WriteLine($"OpenVdi example: {options.SizeBytes >> 20} MiB through {options.Devices} devices, {options.TransferBytes >> 10} KiB transfers, {options.Buffers} buffers");
         Console.WriteLine($"  set {set}: client pid {Environment.ProcessId}, server pid {server.Id}");
 
@@ -133,6 +133,14 @@ internal static class Client
         Console.WriteLine($"  received {total:N0} bytes, every byte checked: {(ok ? "all correct" : "FAILED")}");
         Console.WriteLine($"  {total / seconds / 1e6:F0} MB/s ({total / seconds / (1 << 30):F2} GiB/s) in {seconds:F2} s; Close {close}, server exit code {server.ExitCode}");
         return ok ? 0 : 1;
+    }
+
+    /// <summary>This same program as the server process, whether it runs as its own executable or as 'dotnet OpenVdi.Example.dll'.</summary>
+    private static ProcessStartInfo ServerStart(string[] arguments)
+    {
+        string path = Environment.ProcessPath!;
+        bool viaHost = string.Equals(Path.GetFileNameWithoutExtension(path), "dotnet", StringComparison.OrdinalIgnoreCase);
+        return new ProcessStartInfo(path, viaHost ? [typeof(Client).Assembly.Location, .. arguments] : arguments) { UseShellExecute = false };
     }
 
     /// <summary>One device's command loop, as every VDI client has it.</summary>
