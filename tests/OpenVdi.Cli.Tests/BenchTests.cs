@@ -106,6 +106,30 @@ public sealed class BenchTests
         Assert.Equal(2, CommandLine.CommandDispatcher.Default.Run(["bench", "--rounds", "0"], TextWriter.Null, new StringWriter()));
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task The_command_takes_its_defaults_for_what_it_is_not_told()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        // --quick's 1 GiB runs, through the one transport that needs no peer, so the test stays short.
+        int code = await Task.Run(() => CommandLine.CommandDispatcher.Default.Run(
+            ["bench", "--quick", "--rounds", "1", "--source", "64MiB", "--transports", "in-process-copy"], output, error));
+
+        Assert.True(code == 0, error.ToString());
+        Assert.Contains("1024 MiB per run from a 64 MiB source", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1 MiB × 4", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Latency", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_transport_is_a_usage_error_that_lists_the_transports()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, CommandLine.CommandDispatcher.Default.Run(["bench", "--transports", "openvdi,carrier-pigeon"], TextWriter.Null, error));
+        Assert.Contains("openvdi, pipe, unix-socket and in-process-copy", error.ToString(), StringComparison.Ordinal);
+    }
+
     private static ProcessStartInfo PeerStart(int sourceBytes) =>
         PeerStartWith("--source", sourceBytes.ToString(CultureInfo.InvariantCulture));
 

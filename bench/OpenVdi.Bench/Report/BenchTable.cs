@@ -22,6 +22,11 @@ internal static class BenchTable
         text.AppendLine();
         text.AppendLine(c, $"Throughput, GB/s: {ThroughputCase.SizeText(plan.Bytes)} per run from a {ThroughputCase.SizeText(plan.SourceBytes)} source; the consumer checksums every buffer in place.");
         Section(text, results, BenchRunner.ThroughputSection, "transfer × streams", "F2");
+        if (!results.Rows(BenchRunner.LatencySection).Any())
+        {
+            return text.ToString();
+        }
+
         text.AppendLine();
         text.AppendLine(c, $"Latency, µs per command: {plan.RoundTrips:N0} round trips with one in flight, {plan.PipelinedCommands:N0} commands with {plan.InFlight} in flight.");
         Section(text, results, BenchRunner.LatencySection, "command", "F2");
