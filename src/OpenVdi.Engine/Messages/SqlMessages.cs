@@ -198,7 +198,7 @@ public static class SqlMessages
 
     /// <summary>Message 3201: a device that could not be opened.</summary>
     /// <param name="device">The device name.</param>
-    /// <param name="osError">The error as SQL Server prints it, for example <c>0x80770004(VD_E_TIMEOUT)</c>.</param>
+    /// <param name="osError">The error as SQL Server prints it, for example <c>0x80770003(VD_E_TIMEOUT)</c>.</param>
     /// <returns>The message, severity 16.</returns>
     public static SqlMessage CannotOpenBackupDevice(string device, string osError) =>
         Statement(SqlMessageNumbers.CannotOpenBackupDevice, $"Cannot open backup device '{device}'. Operating system error {osError}.");

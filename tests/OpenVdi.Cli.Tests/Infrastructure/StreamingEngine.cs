@@ -69,7 +69,7 @@ public sealed class StreamingEngine : IStatementEngine
         var statement = parsed.Statement;
         if (Failure == Fault.BeforeConfiguring)
         {
-            return Fail(sink, SqlMessages.CannotOpenBackupDevice(statement.Devices[0], "0x80770002(VD_E_NOTSUPPORTED)"), SqlMessages.TerminatingAbnormally(statement.OperationName));
+            return Fail(sink, SqlMessages.CannotOpenBackupDevice(statement.Devices[0], "0x80770009(VD_E_NOTSUPPORTED)"), SqlMessages.TerminatingAbnormally(statement.OperationName));
         }
 
         bool backup = statement is BackupStatement;

@@ -13,7 +13,8 @@ public class FaultInjectionTests
         using var fixture = new EngineFixture(faults: FaultPlan.Parse("flush-every=256KiB"));
         var flushes = new int[2];
         var writesAfterFlush = new int[2];
-        var (outcome, _) = await MemoryBackupClient.BackupAsync(fixture.Engine, "sales", 2, intercept: (device, command) =>
+        var log = new ClientLog();
+        var (outcome, _) = await MemoryBackupClient.BackupAsync(fixture.Engine, "sales", 2, log: log, intercept: (device, command) =>
         {
             if (command.CommandCode == VdCommandCode.VDC_Flush)
             {
@@ -27,8 +28,16 @@ public class FaultInjectionTests
             return null;
         });
         Assert.True(outcome.Succeeded, string.Join(" | ", outcome.Messages));
-        Assert.All(flushes, f => Assert.True(f > 2, $"Only {f} flushes on a device."));
-        Assert.All(writesAfterFlush, w => Assert.True(w > 0, "No write came after a flush: the flushes were not mid-stream."));
+
+        // The devices share the data as they free their buffers, so each carries its own amount: each gets a Flush
+        // after every 256 KiB it wrote, and one at the end.
+        for (int device = 0; device < 2; device++)
+        {
+            Assert.Equal((log.BytesOf(device) / (256 * 1024)) + 1, flushes[device]);
+        }
+
+        Assert.True(flushes.Sum() > 4, $"Only {flushes.Sum()} flushes over 3 MiB.");
+        Assert.True(writesAfterFlush.Sum() > 0, "No write came after a flush: the flushes were not mid-stream.");
     }
 
     [Fact(Timeout = 120000)]
@@ -65,30 +74,42 @@ public class FaultInjectionTests
     [Fact(Timeout = 120000)]
     public async Task A_device_closed_early_sees_VD_E_CLOSE_while_the_other_device_is_mid_stream_and_the_backup_fails()
     {
-        using var fixture = new EngineFixture(faults: FaultPlan.Parse("close-device=0@64KiB"));
+        using var fixture = new EngineFixture(faults: FaultPlan.Parse("close-device=0@1MiB"));
         var log = new ClientLog();
+        using var device1Writing = new ManualResetEventSlim();
         bool flushedDevice0 = false;
+        bool? device1WroteInTime = null;
         bool? device0EndedWhileDevice1Held = null;
         var (outcome, _) = await MemoryBackupClient.BackupAsync(fixture.Engine, "sales", 2, log: log, intercept: (device, command) =>
         {
             if (device == 0)
             {
                 flushedDevice0 |= command.CommandCode == VdCommandCode.VDC_Flush;
+
+                // Device 0 holds its first write until device 1 has one: with its buffers all in flight (far less
+                // than the 1 MiB after which it is closed), device 0 cannot end before device 1 is mid-stream.
+                if (command.CommandCode == VdCommandCode.VDC_Write && device1WroteInTime is null)
+                {
+                    device1WroteInTime = device1Writing.Wait(TimeSpan.FromSeconds(30));
+                }
             }
             else if (command.CommandCode == VdCommandCode.VDC_Write && device0EndedWhileDevice1Held is null)
             {
-                // Device 1 holds its first write until device 0's loop ends: the end device 0 sees comes while device 1
-                // is still mid-stream, before anything can end device 1.
+                // Device 1 then holds its first write until device 0's loop ends: the end device 0 sees comes while
+                // device 1 is mid-stream, before anything can end device 1.
+                device1Writing.Set();
                 device0EndedWhileDevice1Held = log.WaitForEnd(0, TimeSpan.FromSeconds(30));
             }
 
             return null;
         });
+        Assert.True(device1WroteInTime, "Device 1 got no write while device 0 held its first one.");
         Assert.True(device0EndedWhileDevice1Held, "Device 0 did not end while device 1 held a write: it was not closed early.");
         Assert.Equal(VdiResult.VD_E_CLOSE, log.EndOf(0));
         Assert.False(flushedDevice0, "Device 0 got a Flush: it was not closed early, without one.");
-        Assert.True(log.BytesOf(0) >= 64 * 1024, $"Device 0 was closed after {log.BytesOf(0)} bytes, before the 64 KiB the plan says.");
+        Assert.True(log.BytesOf(0) >= 1 << 20, $"Device 0 was closed after {log.BytesOf(0)} bytes, before the 1 MiB the plan says.");
         Assert.False(outcome.Succeeded);
+        Assert.Equal(SqlMessageNumbers.WriteFailed, outcome.FirstError!.Number);
         Assert.Equal(SqlMessageNumbers.TerminatingAbnormally, outcome.Messages[^1].Number);
     }
 

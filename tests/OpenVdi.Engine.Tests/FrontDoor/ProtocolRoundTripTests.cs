@@ -64,7 +64,7 @@ public sealed class ProtocolRoundTripTests
     [Fact(Timeout = 30_000)]
     public async Task A_failed_statement_is_an_outcome_with_its_errors_and_line_numbers()
     {
-        var error = SqlMessages.CannotOpenBackupDevice("set", "0x80770004(VD_E_TIMEOUT)") with { LineNumber = 3 };
+        var error = SqlMessages.CannotOpenBackupDevice("set", "0x80770003(VD_E_TIMEOUT)") with { LineNumber = 3 };
         var engine = ScriptedEngine.Sending(error, SqlMessages.TerminatingAbnormally("BACKUP DATABASE") with { LineNumber = 3 });
         await using var harness = DaemonHarness.Start(engine);
 

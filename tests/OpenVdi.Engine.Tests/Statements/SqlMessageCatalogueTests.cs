@@ -47,8 +47,8 @@ public class SqlMessageCatalogueTests
     public void Device_and_media_errors_have_severity_16()
     {
         Assert.Equal(
-            new SqlMessage(3201, 16, 1, "Cannot open backup device 'set'. Operating system error 0x80770004(VD_E_TIMEOUT)."),
-            SqlMessages.CannotOpenBackupDevice("set", "0x80770004(VD_E_TIMEOUT)"));
+            new SqlMessage(3201, 16, 1, "Cannot open backup device 'set'. Operating system error 0x80770003(VD_E_TIMEOUT)."),
+            SqlMessages.CannotOpenBackupDevice("set", "0x80770003(VD_E_TIMEOUT)"));
         Assert.Equal(
             new SqlMessage(3241, 16, 1, "The media family on device 'set' is incorrectly formed. SQL Server cannot process this media family."),
             SqlMessages.MediaFamilyIncorrectlyFormed("set"));
