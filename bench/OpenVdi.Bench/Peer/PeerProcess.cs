@@ -103,7 +103,12 @@ internal sealed class PeerProcess : IDisposable
             if (line is null)
             {
                 _lines.Add(null);
-                _process.WaitForExit(1000);
+                // The parameterless wait also drains standard error, so the peer's last words are in _errors.
+                if (_process.WaitForExit(5000))
+                {
+                    _process.WaitForExit();
+                }
+
                 string errors = string.Join(" | ", _errors);
                 throw new IOException($"The bench's peer exited{(_process.HasExited ? $" with code {_process.ExitCode}" : string.Empty)}{(errors.Length > 0 ? ": " + errors : ".")}");
             }

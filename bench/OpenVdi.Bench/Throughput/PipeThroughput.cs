@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OpenVdi.Bench.Interop;
 
 namespace OpenVdi.Bench.Throughput;
@@ -26,15 +25,7 @@ internal sealed class PipeThroughput : IThroughputTransport
 
             producer.Start();
             producer.WaitConnected();
-            var tally = new ConsumerTally();
-            var clock = Stopwatch.StartNew();
-            tally.RunStreams(run.Streams, s =>
-            {
-                var (bytes, checksum) = StreamTransfer.Drain(readers[s], run.TransferSize);
-                tally.Add(bytes, checksum);
-            });
-            var elapsed = clock.Elapsed;
-            return tally.Failure is { } failure ? throw new IOException(failure) : new ThroughputMeasurement(elapsed, tally.Bytes, tally.Checksum);
+            return StreamTransfer.DrainAll(readers, run.TransferSize);
         }
         finally
         {
@@ -62,16 +53,7 @@ internal sealed class PipeThroughput : IThroughputTransport
             }
 
             connected();
-            var tally = new ConsumerTally();
-            tally.RunStreams(run.Streams, s =>
-            {
-                StreamTransfer.Fill(writers[s], source, run, s);
-                writers[s].Dispose();
-            });
-            if (tally.Failure is { } failure)
-            {
-                throw new IOException(failure);
-            }
+            StreamTransfer.FillAll(writers, source, run, writer => writer.Dispose());
         }
         finally
         {

@@ -3,6 +3,38 @@ namespace OpenVdi.Bench.Throughput;
 /// <summary>The two loops of the stream-based transports (pipe, socket): the same for both, so only the kernel object differs.</summary>
 internal static class StreamTransfer
 {
+    /// <summary>The consumer's timed part: every stream drained on its own thread, from now to the last byte.</summary>
+    /// <exception cref="IOException">A stream failed or ended inside a transfer.</exception>
+    public static ThroughputMeasurement DrainAll(IReadOnlyList<Stream> streams, int transfer)
+    {
+        var tally = new ConsumerTally();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        tally.RunStreams(streams.Count, s =>
+        {
+            var (bytes, checksum) = Drain(streams[s], transfer);
+            tally.Add(bytes, checksum);
+        });
+        var elapsed = clock.Elapsed;
+        return tally.Failure is { } failure ? throw new IOException(failure) : new ThroughputMeasurement(elapsed, tally.Bytes, tally.Checksum);
+    }
+
+    /// <summary>The producer's part: every stream filled on its own thread, then ended with <paramref name="end"/>.</summary>
+    /// <exception cref="IOException">A stream failed.</exception>
+    public static void FillAll<T>(IReadOnlyList<T> streams, SourceData source, ThroughputCase run, Action<T> end)
+        where T : Stream
+    {
+        var tally = new ConsumerTally();
+        tally.RunStreams(streams.Count, s =>
+        {
+            Fill(streams[s], source, run, s);
+            end(streams[s]);
+        });
+        if (tally.Failure is { } failure)
+        {
+            throw new IOException(failure);
+        }
+    }
+
     /// <summary>Reads whole transfers until end of stream, checksumming each in the one buffer it was read into.</summary>
     /// <exception cref="IOException">The stream ended inside a transfer.</exception>
     public static (long Bytes, ulong Checksum) Drain(Stream stream, int transfer)

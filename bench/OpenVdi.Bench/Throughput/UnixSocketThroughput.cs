@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace OpenVdi.Bench.Throughput;
@@ -27,15 +26,7 @@ internal sealed class UnixSocketThroughput : IThroughputTransport
                 }
             }
 
-            var tally = new ConsumerTally();
-            var clock = Stopwatch.StartNew();
-            tally.RunStreams(run.Streams, s =>
-            {
-                var (bytes, checksum) = StreamTransfer.Drain(streams[s], run.TransferSize);
-                tally.Add(bytes, checksum);
-            });
-            var elapsed = clock.Elapsed;
-            return tally.Failure is { } failure ? throw new IOException(failure) : new ThroughputMeasurement(elapsed, tally.Bytes, tally.Checksum);
+            return StreamTransfer.DrainAll(streams, run.TransferSize);
         }
         finally
         {
@@ -61,16 +52,7 @@ internal sealed class UnixSocketThroughput : IThroughputTransport
             }
 
             connected();
-            var tally = new ConsumerTally();
-            tally.RunStreams(run.Streams, s =>
-            {
-                StreamTransfer.Fill(streams[s], source, run, s);
-                streams[s].Socket.Shutdown(SocketShutdown.Send);
-            });
-            if (tally.Failure is { } failure)
-            {
-                throw new IOException(failure);
-            }
+            StreamTransfer.FillAll(streams, source, run, stream => stream.Socket.Shutdown(SocketShutdown.Send));
         }
         finally
         {

@@ -31,17 +31,9 @@ internal sealed class EngineProcess : IDisposable
     /// <exception cref="IOException">It exited, or did not listen within <paramref name="timeout"/>; the message holds its output.</exception>
     public static async Task<EngineProcess> StartAsync(string dataDirectory, string socketPath, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<string>? options = null)
     {
-        var (file, prefix) = ThisExecutable();
-        var start = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in (string[])[.. prefix, "engine", "serve", "--data", dataDirectory, "--socket", socketPath, .. options ?? []])
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = ThisExecutable.Start(["engine", "serve", "--data", dataDirectory, "--socket", socketPath, .. options ?? []]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var engine = new EngineProcess(process);
@@ -93,16 +85,6 @@ internal sealed class EngineProcess : IDisposable
     }
 
     public void Dispose() => _process.Dispose();
-
-    private static (string File, string[] Prefix) ThisExecutable()
-    {
-        string path = Environment.ProcessPath ?? throw new IOException("The path of this executable is unknown.");
-
-        // Run as 'dotnet vdi.dll': start the same way.
-        return string.Equals(Path.GetFileNameWithoutExtension(path), "dotnet", StringComparison.OrdinalIgnoreCase)
-            ? (path, [typeof(EngineProcess).Assembly.Location])
-            : (path, []);
-    }
 
     private void Take(string? line)
     {
