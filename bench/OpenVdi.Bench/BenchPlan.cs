@@ -4,10 +4,10 @@ namespace OpenVdi.Bench;
 internal sealed record BenchPlan
 {
     /// <summary>Rounds; each figure is the median over them. Every round runs every case once, transports alternated.</summary>
-    public int Rounds { get; init; } = 5;
+    public int Rounds { get; init; } = 9;
 
     /// <summary>Bytes per throughput run, split over its streams.</summary>
-    public long Bytes { get; init; } = 4L << 30;
+    public long Bytes { get; init; } = 2L << 30;
 
     /// <summary>The size of the source the producer copies from (larger than the CPU caches).</summary>
     public int SourceBytes { get; init; } = SourceData.DefaultLength;
@@ -36,8 +36,8 @@ internal sealed record BenchPlan
     /// <summary><c>--quick</c>: the same table in under a minute, from fewer and smaller runs.</summary>
     public static BenchPlan Quick { get; } = new()
     {
-        Rounds = 3,
-        Bytes = 1L << 30,
+        Rounds = 5,
+        Bytes = 512L << 20,
         RoundTrips = 5_000,
         PipelinedCommands = 50_000,
     };

@@ -16,9 +16,9 @@ internal static class BenchTable
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"OpenVdi bench, {results.Started:yyyy-MM-dd HH:mm} UTC: {results.ProcessorCount} cores, {results.Runtime}, {results.OperatingSystem}");
-        text.AppendLine(c, $"Median of {plan.Rounds} rounds; the transports alternate within each round. (r×) is how OpenVdi compares: its");
-        text.AppendLine("throughput ÷ the other's, or the other's time ÷ its own; above 1 OpenVdi is better, and against the in-process copy");
-        text.AppendLine("it is the fraction of that limit OpenVdi reaches.");
+        text.AppendLine(c, $"Medians of {plan.Rounds} rounds; the transports alternate within each round. (r×) is how OpenVdi compares, round by");
+        text.AppendLine("round, then the median: its throughput ÷ the other's, or the other's time ÷ its own. Above 1 OpenVdi is better;");
+        text.AppendLine("against the in-process copy it is the fraction of that limit OpenVdi reaches.");
         text.AppendLine();
         text.AppendLine(c, $"Throughput, GB/s: {ThroughputCase.SizeText(plan.Bytes)} per run from a {ThroughputCase.SizeText(plan.SourceBytes)} source; the consumer checksums every buffer in place.");
         Section(text, results, BenchRunner.ThroughputSection, "transfer × streams", "F2");

@@ -24,7 +24,7 @@ internal sealed class BenchCommand : ICliCommand
         A few minutes; --quick in under a minute. docs/benchmarks.md says what each row measures.
 
         Options:
-          --quick         3 rounds of 1 GiB runs and fewer commands (default: 5 rounds of 4 GiB)
+          --quick         5 rounds of 512 MiB runs and fewer commands (default: 9 rounds of 2 GiB)
           --rounds N      rounds, 1 to 50
           --bytes SIZE    bytes per throughput run, e.g. 2GiB (a multiple of 4 MiB)
           --source SIZE   the source the producer copies from, 64MiB to 1GiB (default 512MiB: above the CPU caches)
