@@ -481,7 +481,7 @@ public sealed class StreamingServer : IDisposable
 
         public Queue<VdsCommand> InFlight { get; } = new();
 
-        public SemaphoreSlim Completed { get; } = new(0);
+        public CompletionSignal Completed { get; } = new();
 
         public Action<VdsCommand> OnCompleted { get; }
 
