@@ -63,16 +63,8 @@ static int ServerBackup(string set, int devices, long bytesPerDevice)
 static int ServerHold(string set)
 {
     var server = new ServerVirtualDeviceSet();
-    VdiResult open;
-    while ((open = server.Open(null, set)) == VdiResult.VD_E_INVALID)
-    {
-        Thread.Sleep(5);
-    }
-
-    Expect(open);
-    Expect(server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
-    Expect(server.RequestBuffers(65536, 0, 4));
-    Expect(server.EndConfiguration());
+    OpenWhenCreated(server, set);
+    ConfigureForBackup(server, buffers: 4);
     Expect(server.OpenDevice(set, out var device));
     new Thread(() => server.ExecuteCompletionAgent()) { IsBackground = true }.Start();
     Expect(server.AllocateBuffer(out nint buffer, 65536, 0));
@@ -86,13 +78,7 @@ static int ServerHold(string set)
 static int ServerConnect(string set)
 {
     var server = new ServerVirtualDeviceSet();
-    VdiResult open;
-    while ((open = server.Open(null, set)) == VdiResult.VD_E_INVALID)
-    {
-        Thread.Sleep(5);
-    }
-
-    Expect(open);
+    OpenWhenCreated(server, set);
     Console.WriteLine("connected");
     Thread.Sleep(Timeout.Infinite);
     return 0;
@@ -156,16 +142,8 @@ static int Secondary(string set, string deviceName)
 static int ServerHostile(string set, string controlPath)
 {
     using var server = new ServerVirtualDeviceSet();
-    VdiResult open;
-    while ((open = server.Open(null, set)) == VdiResult.VD_E_INVALID)
-    {
-        Thread.Sleep(5);
-    }
-
-    Expect(open);
-    Expect(server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
-    Expect(server.RequestBuffers(65536, 0, 4));
-    Expect(server.EndConfiguration());
+    OpenWhenCreated(server, set);
+    ConfigureForBackup(server, buffers: 4);
     Expect(server.OpenDevice(set, out _));
     var agent = Task.Factory.StartNew(server.ExecuteCompletionAgent, TaskCreationOptions.LongRunning);
     Console.WriteLine("ready");
@@ -233,16 +211,8 @@ static int ServerWrites(int seed, string[] sets)
     for (int i = 0; i < sets.Length; i++)
     {
         var server = servers[i] = new ServerVirtualDeviceSet();
-        VdiResult open;
-        while ((open = server.Open(null, sets[i])) == VdiResult.VD_E_INVALID)
-        {
-            Thread.Sleep(5);
-        }
-
-        Expect(open);
-        Expect(server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
-        Expect(server.RequestBuffers(65536, 0, 1));
-        Expect(server.EndConfiguration());
+        OpenWhenCreated(server, sets[i]);
+        ConfigureForBackup(server, buffers: 1);
         Expect(server.OpenDevice(sets[i], out var device));
         devices[i] = device!;
         agents[i] = Task.Factory.StartNew(server.ExecuteCompletionAgent, TaskCreationOptions.LongRunning);
@@ -295,6 +265,26 @@ static int Mapper(string set)
 
     Console.WriteLine($"closed {client.Close()}");
     return 0;
+}
+
+// The server's Open, polled until the client has created the set (the test starts us around its CreateEx).
+static void OpenWhenCreated(ServerVirtualDeviceSet server, string set)
+{
+    VdiResult open;
+    while ((open = server.Open(null, set)) == VdiResult.VD_E_INVALID)
+    {
+        Thread.Sleep(5);
+    }
+
+    Expect(open);
+}
+
+// BACKUP's configuration: 512-byte blocks, 64 KiB transfers, that many 64 KiB buffers.
+static void ConfigureForBackup(ServerVirtualDeviceSet server, uint buffers)
+{
+    Expect(server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
+    Expect(server.RequestBuffers(65536, 0, buffers));
+    Expect(server.EndConfiguration());
 }
 
 static void Expect(VdiResult result)
