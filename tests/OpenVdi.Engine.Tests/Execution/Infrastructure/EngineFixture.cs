@@ -7,12 +7,12 @@ namespace OpenVdi.Engine.Tests.Execution.Infrastructure;
 /// <summary>An engine over a temporary data directory with one sample database; the directory goes at the end.</summary>
 public sealed class EngineFixture : IDisposable
 {
-    public EngineFixture(long sampleSize = 3 * 1024 * 1024 + 4096 * 3, FaultPlan? faults = null, string database = "sales")
+    public EngineFixture(long sampleSize = 3 * 1024 * 1024 + 4096 * 3, FaultPlan? faults = null, string database = "sales", long flushInterval = 1L << 30)
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), "openvdi-engine-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         Database = SampleDatabase.Create(DataDirectory, database, sampleSize, seed: 7);
-        Engine = new StatementEngine(new EngineOptions { DataDirectory = DataDirectory, Faults = faults ?? FaultPlan.None, SetOpenTimeout = TimeSpan.FromSeconds(10) });
+        Engine = new StatementEngine(new EngineOptions { DataDirectory = DataDirectory, Faults = faults ?? FaultPlan.None, FlushInterval = flushInterval, SetOpenTimeout = TimeSpan.FromSeconds(10) });
     }
 
     public string DataDirectory { get; }
