@@ -26,4 +26,13 @@ internal static class ResultPrinter
         error.WriteLine($"{what} failed: {reason}");
         return cancelled ? CancelledExitCode : FailureExitCode;
     }
+
+    /// <summary>A database's files, one a line: logical name, type, full path.</summary>
+    public static void PrintFiles(OpenVdi.Engine.Databases.DatabaseInfo database, TextWriter output)
+    {
+        foreach (var file in database.Files)
+        {
+            output.WriteLine($"  {file.LogicalName,-24} {file.Type,-5} {database.GetFullPath(file)}");
+        }
+    }
 }

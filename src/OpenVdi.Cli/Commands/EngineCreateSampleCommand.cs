@@ -63,10 +63,7 @@ internal sealed class EngineCreateSampleCommand : ICliCommand
             elapsed.Stop();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"created database '{database.Name}' in {database.Directory}: {database.Files.Count} files, {ByteSize.Format(size)} in {elapsed.Elapsed.TotalSeconds:0.00} s ({ByteSize.Rate(size, elapsed.Elapsed)})"));
-            foreach (var file in database.Files)
-            {
-                output.WriteLine($"  {file.LogicalName,-24} {file.Type,-5} {database.GetFullPath(file)}");
-            }
+            ResultPrinter.PrintFiles(database, output);
 
             return 0;
         }

@@ -70,10 +70,7 @@ internal sealed class EngineRegisterCommand : ICliCommand
 
             var database = new DatabaseCatalogue(dataDirectory).Register(name, files);
             output.WriteLine($"registered database '{database.Name}' in {database.Directory}: {Plural(database.Files.Count, "file")}, {ByteSize.Format(database.Files.Sum(f => new FileInfo(database.GetFullPath(f)).Length))}");
-            foreach (var file in database.Files)
-            {
-                output.WriteLine($"  {file.LogicalName,-24} {file.Type,-5} {database.GetFullPath(file)}");
-            }
+            ResultPrinter.PrintFiles(database, output);
 
             return 0;
         }
