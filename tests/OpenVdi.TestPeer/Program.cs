@@ -13,12 +13,13 @@ using OpenVdi.TestPeer;
 //   client-hold <set> <devices>                       create, wait for the server, fetch one command, then wait to be killed
 //   secondary <set> <device>                          attach as a secondary, fetch a Write, print its buffer handle, complete on "done"
 //                                                     (printing a checksum of the buffer as this process sees it first)
-//   server-hostile <set> <controlPath>                a hostile server: configure, open the device, run the agent, then
-//                                                     write into the control segment what stdin says (see Hostile)
+//   server-hostile <set> <controlPath>                a hostile server: configure, open the device, write into the
+//                                                     control segment what stdin says (see Hostile), then run the agent
 //   client-hostile <set> <controlPath>                a hostile primary client: create, fetch one command, then write
 //                                                     into the control segment what stdin says (see Hostile)
 //   server-writes <seed> <set>...                     serve every set: one Write of pattern seed+i, then close it normally
 //   mapper <set>                                      attach as a secondary and map the handles stdin names (see Mapper)
+//   soak-client | soak-server                         run set after set as stdin says, for the hostile-writer soak (see SoakPeer)
 try
 {
     return args[0] switch
@@ -32,6 +33,8 @@ try
         "client-hostile" => ClientHostile(args[1], args[2]),
         "server-writes" => ServerWrites(int.Parse(args[1], CultureInfo.InvariantCulture), args[2..]),
         "mapper" => Mapper(args[1]),
+        "soak-client" => SoakPeer.Run(client: true),
+        "soak-server" => SoakPeer.Run(client: false),
         _ => throw new ArgumentException($"Unknown role {args[0]}"),
     };
 }
@@ -145,9 +148,12 @@ static int ServerHostile(string set, string controlPath)
     OpenWhenCreated(server, set);
     ConfigureForBackup(server, buffers: 4);
     Expect(server.OpenDevice(set, out _));
-    var agent = Task.Factory.StartNew(server.ExecuteCompletionAgent, TaskCreationOptions.LongRunning);
+
+    // The agent starts only after the forgery: its own audit would otherwise find the forged words first, and the
+    // test is of what the client finds.
     Console.WriteLine("ready");
     Hostile(controlPath);
+    var agent = Task.Factory.StartNew(server.ExecuteCompletionAgent, TaskCreationOptions.LongRunning);
 
     // Said only now, from this thread, so that no line of the agent's can come between a write and its "wrote".
     Console.WriteLine($"agent {agent.Result} {server.AbortReasonText}");

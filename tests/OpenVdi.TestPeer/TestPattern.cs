@@ -28,14 +28,5 @@ public static class TestPattern
     }
 
     /// <summary>A 64-bit FNV-1a checksum of <paramref name="data"/>, so two processes can compare what they see.</summary>
-    public static ulong Checksum(ReadOnlySpan<byte> data)
-    {
-        ulong hash = 14695981039346656037;
-        foreach (byte b in data)
-        {
-            hash = (hash ^ b) * 1099511628211;
-        }
-
-        return hash;
-    }
+    public static ulong Checksum(ReadOnlySpan<byte> data) => Fnv.Add(Fnv.Start, data);
 }

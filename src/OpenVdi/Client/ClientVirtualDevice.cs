@@ -38,7 +38,10 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
             _commands[i] = new VdcCommand(this, i);
         }
 
-        _tail = (uint)Volatile.Read(ref _record.Tail);
+        // The device's tail is this process's own from now on: it starts at the set's first command, whatever a
+        // peer wrote there.
+        _tail = 0;
+        Volatile.Write(ref _record.Tail, 0);
     }
 
     /// <summary>The device's name.</summary>
@@ -98,7 +101,7 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
                     _control.WaitOn(_record.WakeOffset, observed, slice);
                 }
 
-                Interlocked.Decrement(ref _record.Waiters);
+                ControlSegment.LeaveWaiters(ref _record.Waiters);
                 if (_control.IsLivenessProbeDue())
                 {
                     ClientVirtualDeviceSet.ProbeServer(_control);
@@ -133,8 +136,39 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
 
         var slot = _record.Slot(_tail);
         return !(slot.Command == (int)VdCommandCode.VDC_ClearError
-            && Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError
-            && Volatile.Read(ref _record.Outstanding) > 0);
+            && DeviceState() == SharedDeviceState.IoError
+            && HasFetchedUncompleted());
+    }
+
+    /// <summary>
+    /// Whether some command fetched from this device is not completed yet: a slot Delivered or being completed. Read
+    /// from the slots themselves rather than kept as a shared count, which a peer could set to anything; only the
+    /// error path asks (ClearError waits for this), so the scan of the ring costs nothing on the hot path.
+    /// </summary>
+    private bool HasFetchedUncompleted()
+    {
+        for (int i = 0; i < SlotsPerDevice; i++)
+        {
+            int state = Volatile.Read(ref _record.SlotAt(i).State);
+            if (state is (int)SlotState.Delivered or (int)SlotState.Completing)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The device state word, checked: anything but Active or IO-ERROR is a corrupt segment.</summary>
+    private SharedDeviceState DeviceState()
+    {
+        int state = Volatile.Read(ref _record.State);
+        return state switch
+        {
+            (int)SharedDeviceState.Active => SharedDeviceState.Active,
+            (int)SharedDeviceState.IoError => SharedDeviceState.IoError,
+            _ => throw new CorruptSegmentException($"Device state {state} is not a state."),
+        };
     }
 
     /// <summary>One non-blocking attempt; VD_E_TIMEOUT means nothing to deliver yet.</summary>
@@ -184,13 +218,22 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
             if (state != (int)SlotState.Queued)
             {
                 // Flushed with ERROR_IO_DEVICE by an error completion, never delivered; Free once the agent retired it.
-                // The server cannot have reused the slot: it never runs a ring ahead of this tail.
+                // The server cannot have reused the slot: it never runs a ring ahead of this tail. Only an error puts
+                // queued commands there, and the device stays in IO-ERROR until a ClearError that comes after them:
+                // anything else was written by someone who should not have (a success there would be a write
+                // counted that nobody made).
+                if (DeviceState() != SharedDeviceState.IoError
+                    || (state == (int)SlotState.Completed && (uint)slot.CompletionCode != Win32Error.ERROR_IO_DEVICE))
+                {
+                    throw new CorruptSegmentException($"Command {tail} was completed without being fetched.");
+                }
+
                 Advance(tail);
                 continue;
             }
 
             int code = slot.Command;
-            if (Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError)
+            if (DeviceState() == SharedDeviceState.IoError)
             {
                 if (code != (int)VdCommandCode.VDC_ClearError)
                 {
@@ -199,7 +242,7 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
                     continue;
                 }
 
-                if (Volatile.Read(ref _record.Outstanding) > 0)
+                if (HasFetchedUncompleted())
                 {
                     // ClearError waits until every command fetched before it is completed.
                     return VdiResult.VD_E_TIMEOUT;
@@ -236,11 +279,20 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
                 throw new CorruptSegmentException($"Command {sequence} names no buffer that holds {size} bytes.");
             }
 
+            // The server records in the buffer's own table entry (another segment) which command carries it; a slot
+            // whose buffer index was changed would hand over another buffer's bytes. Acquire: the server wrote the
+            // entry before it published the slot.
+            if (Volatile.Read(ref buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryStateOffset)) != 1
+                || Volatile.Read(ref buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryInFlightDeviceOffset)) != Index + 1
+                || Volatile.Read(ref buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryInFlightSequenceOffset)) != (int)sequence)
+            {
+                throw new CorruptSegmentException($"Command {sequence} names buffer {bufferIndex}, which the server gave to another command.");
+            }
+
             map = buffers;
         }
 
         slot.FetcherPid = Environment.ProcessId;
-        Interlocked.Increment(ref _record.Outstanding);
         var command = _commands[slot.Sequence & (SlotsPerDevice - 1)];
         command.Deliver(sequence, (VdCommandCode)code, size, (ulong)slot.InPosition, map, bufferIndex);
         return command;
@@ -316,8 +368,13 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
                 return _control.IsAborted ? VdiResult.VD_E_ABORT : throw new CorruptSegmentException("A delivered command's slot changed under it.");
             }
 
+            // What this side delivered and answered, from its own copies: the server checks it against what it sent
+            // and what it reads back.
+            uint bytes = isData ? bytesTransferred : 0;
+            ulong delivered = CommandDigest.OfCommand(command.Sequence, (int)command.CommandCode, command.Size, command.Position, command.BufferIndex + 1);
+            slot.Digest = CommandDigest.WithCompletion(delivered, completionCode, bytes, position);
             slot.CompletionCode = (int)completionCode;
-            slot.BytesTransferred = isData ? (int)bytesTransferred : 0;
+            slot.BytesTransferred = (int)bytes;
             slot.OutPosition = (long)position;
             if (completionCode != Win32Error.ERROR_SUCCESS)
             {
@@ -330,16 +387,15 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
 
             // Release: the completion fields are visible to the agent that sees Completed.
             Volatile.Write(ref slot.State, (int)SlotState.Completed);
-            int outstanding = Interlocked.Decrement(ref _record.Outstanding);
             if (completionCode != Win32Error.ERROR_SUCCESS)
             {
                 FlushQueued();
             }
 
             NotifyAgent();
-            if (outstanding == 0 && Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError && Volatile.Read(ref _record.Waiters) > 0)
+            if (Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError && Volatile.Read(ref _record.Waiters) > 0)
             {
-                // A ClearError held back for this completion may now be delivered.
+                // A ClearError held back for this completion may now be delivered (the error path only).
                 _control.Bump(_record.WakeOffset);
             }
 

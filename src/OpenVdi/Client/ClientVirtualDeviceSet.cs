@@ -11,11 +11,6 @@ namespace OpenVdi;
 /// </summary>
 public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposable
 {
-    /// <summary>Client feature bits a set may ask for.</summary>
-    private const VdFeatures PositioningBits = VdFeatures.VDF_LikeTape | VdFeatures.VDF_RandomAccess;
-
-    private const VdFeatures OptionalBits = VdFeatures.VDF_Discard | VdFeatures.VDF_SnapshotPrepare | VdFeatures.VDF_RequestComplete;
-
     private readonly VirtualDeviceSetOptions _options;
     private readonly Lock _lock = new();
     private readonly CallGate _gate = new();
@@ -24,6 +19,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     private ClientVirtualDevice?[] _devices = [];
     private LocalState _state;
     private bool _isPrimary;
+    private VdConfig _requested;
     private VdConfig _configuration;
 
     /// <summary>Creates an object with no set; call CreateEx (primary) or OpenInSecondaryEx (secondary).</summary>
@@ -89,7 +85,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 return VdiResult.VD_E_INVALID;
             }
 
-            if (!IsSupported(config))
+            if (!VdConfigRules.IsSupportedRequest(config))
             {
                 return VdiResult.VD_E_NOTSUPPORTED;
             }
@@ -97,43 +93,19 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
             // Only the client inputs travel; the server's outputs start at zero.
             var requested = config;
             requested.BlockSize = requested.MaxIODepth = requested.MaxTransferSize = requested.BufferAreaSize = 0;
+            StaleSegments.Sweep();
             var result = ControlSegment.TryCreate(instance, name, requested, _options.FileMode, out var control);
             if (result != VdiResult.NOERROR)
             {
                 return result;
             }
 
+            // The primary's own copy: what the server answers is checked against this, not against shared memory.
+            _requested = requested;
             Attach(control!, primary: true);
             _state = LocalState.Configurable;
             return VdiResult.NOERROR;
         }
-    }
-
-    /// <summary>
-    /// The documented supported combinations: pipe-like (optionally removable), tape-like, or disk-like (optionally
-    /// removable), each with any of Discard, SnapshotPrepare and RequestComplete.
-    /// </summary>
-    internal static bool IsSupported(in VdConfig config)
-    {
-        if (config.DeviceCount is < 1 or > MaxDevices)
-        {
-            return false;
-        }
-
-        if (!BufferAllocator.IsValidAlignment(config.Alignment) || config.PrefixZoneSize > 1 << 20)
-        {
-            return false;
-        }
-
-        var features = config.Features;
-        if ((features & ~(PositioningBits | OptionalBits)) != 0)
-        {
-            return false;
-        }
-
-        var positioning = features & PositioningBits;
-        return positioning is VdFeatures.VDF_LikePipe or VdFeatures.VDF_Removable or VdFeatures.VDF_LikeTape
-            or VdFeatures.VDF_LikeDisk or (VdFeatures.VDF_LikeDisk | VdFeatures.VDF_Removable);
     }
 
     /// <inheritdoc/>
@@ -174,22 +146,34 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                     return VdiResult.VD_E_ABORT;
                 }
 
-                if (Volatile.Read(ref control.SetState) < (int)SharedSetState.Initializing
+                if (control.ReadSetState() < SharedSetState.Initializing
                     || Volatile.Read(ref control.PrimaryClosed) != 0)
                 {
                     control.Dispose();
                     return VdiResult.VD_E_PROTOCOL;
                 }
 
+                // A secondary has no request of its own: it checks the server's answer against the one in the segment.
+                var requested = control.ReadConfig(negotiated: false);
+                requested.DeviceCount = (uint)control.DeviceCount;
                 Attach(control, primary: false);
-                _configuration = control.ReadConfig(negotiated: true);
-                MapBuffers();
+                _requested = requested;
+                AcceptConfiguration(control);
                 _state = LocalState.Initializing;
                 return VdiResult.NOERROR;
             }
             catch (CorruptSegmentException)
             {
-                Detach(unlink: false);
+                control!.SignalAbort(AbortReason.CorruptSegment);
+                if (_control is null)
+                {
+                    control.Dispose();
+                }
+                else
+                {
+                    Detach(unlink: false);
+                }
+
                 return VdiResult.VD_E_UNEXPECTED;
             }
         }
@@ -234,7 +218,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 return VdiResult.NOERROR;
             }
 
-            var result = WaitForSetEvent(control, new Deadline(timeoutMs), () => Volatile.Read(ref control.SetState) >= (int)SharedSetState.Initializing);
+            var result = WaitForSetEvent(control, new Deadline(timeoutMs), () => control.ReadSetState() >= SharedSetState.Initializing);
             if (result != VdiResult.NOERROR)
             {
                 return result;
@@ -244,8 +228,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
             {
                 if (_state == LocalState.Configurable)
                 {
-                    _configuration = control.ReadConfig(negotiated: true);
-                    MapBuffers();
+                    AcceptConfiguration(control);
                     _state = LocalState.Initializing;
                 }
             }
@@ -263,11 +246,27 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
         }
     }
 
-    /// <summary>Maps the buffer area made at EndConfiguration and faults its pages in, off the command path.</summary>
-    private void MapBuffers()
+    /// <summary>
+    /// Reads the server's answer, checks that the server could have made it from the request (a peer may have written
+    /// anything there), and maps the buffer area made at EndConfiguration, whose size the answer must state.
+    /// </summary>
+    /// <exception cref="CorruptSegmentException">The answer is not one a server makes, or the area does not match it.</exception>
+    private void AcceptConfiguration(ControlSegment control)
     {
+        var negotiated = control.ReadConfig(negotiated: true);
+        if (!VdConfigRules.IsValidNegotiation(_requested, negotiated))
+        {
+            throw new CorruptSegmentException($"The negotiated configuration is not one a server makes from the request: {negotiated}.");
+        }
+
         var buffers = _buffers!;
         buffers.EnsureMapped(0);
+        if (negotiated.BufferAreaSize != (uint)Math.Min(buffers.TotalLength, uint.MaxValue))
+        {
+            throw new CorruptSegmentException($"The negotiated buffer area of {negotiated.BufferAreaSize} bytes is not the area the server made.");
+        }
+
+        _configuration = negotiated;
     }
 
     /// <summary>
@@ -302,17 +301,23 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 control.WaitOn(ConfigEventOffset, observed, slice);
             }
 
-            Interlocked.Decrement(ref control.ConfigWaiters);
+            ControlSegment.LeaveWaiters(ref control.ConfigWaiters);
             ProbeServer(control);
         }
     }
 
-    /// <summary>Aborts the set when the server that attached to it has died without closing.</summary>
+    /// <summary>
+    /// Aborts the set when the server that attached to it is gone before the set's normal end (every device closed by
+    /// the server, which a server that closed normally has reached). The server's lock decides whether it is gone,
+    /// not the "closed normally" flag, which a peer could forge. Writes back an abort a peer cleared.
+    /// </summary>
     internal static void ProbeServer(ControlSegment control)
     {
-        if (Volatile.Read(ref control.SetState) >= (int)SharedSetState.Connected
+        control.ReassertAbort();
+        if (control.ReadSetState() >= SharedSetState.Connected
             && !control.IsAborted
-            && control.HasDied(LivenessLock.ServerByte, ref control.ServerClosed))
+            && control.IsGone(LivenessLock.ServerByte)
+            && !(Volatile.Read(ref control.ServerClosed) != 0 && AllDevicesClosedByServer(control)))
         {
             control.SignalAbort(AbortReason.ServerDied);
         }
@@ -341,7 +346,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 return VdiResult.VD_E_ABORT;
             }
 
-            if (_state is LocalState.Configurable || Volatile.Read(ref control.SetState) >= (int)SharedSetState.NormallyTerminated)
+            if (_state is LocalState.Configurable || control.ReadSetState() >= SharedSetState.NormallyTerminated)
             {
                 return VdiResult.VD_E_PROTOCOL;
             }
@@ -539,9 +544,10 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     {
         var control = _control!;
         var buffers = _buffers;
-        if (unlink)
+        if (unlink && control.IsStillAtPath())
         {
-            // Buffer segments first: while the control file stands, the name is this set's.
+            // Buffer segments first: while the control file stands, the name is this set's. A server that closed
+            // normally removed both already.
             control.UnlinkBufferSegmentsOfName();
             control.Unlink();
         }
@@ -558,7 +564,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
         _devices = [];
         _state = LocalState.None;
         _isPrimary = false;
-        _configuration = default;
+        _requested = _configuration = default;
     }
 
     /// <inheritdoc/>

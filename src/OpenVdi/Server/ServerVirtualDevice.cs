@@ -21,10 +21,16 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
     private readonly VdsCommand?[] _pending = new VdsCommand?[SlotsPerDevice];
     private readonly int[] _bufferOf = new int[SlotsPerDevice];
     private readonly uint[] _sequenceOf = new uint[SlotsPerDevice];
+    private readonly ulong[] _digestOf = new ulong[SlotsPerDevice];
+    private readonly long[] _completingSince = new long[SlotsPerDevice];
     private uint _head;
     private uint _retire;
     private int _sending;
     private int _closed;
+
+    // Odd while a send writes the head (this process's _head, then the shared word): the audit compares the two
+    // only when no send ran in between, so it never takes a send in progress for a forged head.
+    private int _headEpoch;
 
     internal ServerVirtualDevice(ServerVirtualDeviceSet set, ControlSegment control, int index, string name)
     {
@@ -33,7 +39,10 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         Index = index;
         Name = name;
         _record = control.Device(index);
-        _head = _retire = (uint)Volatile.Read(ref _record.Head);
+
+        // The words the server owns start from this process's own values, whatever a peer wrote there before.
+        _record.Head = 0;
+        _record.Closed = 0;
     }
 
     /// <summary>The device's name (its VIRTUAL_DEVICE clause).</summary>
@@ -127,8 +136,11 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
             }
         }
 
+        // Full fence: the audit sees the epoch odd before any of the writes below.
+        Interlocked.Increment(ref _headEpoch);
         _bufferOf[index] = buffer;
         _sequenceOf[index] = sequence;
+        _digestOf[index] = CommandDigest.OfCommand(sequence, (int)command.CommandCode, command.Size, command.InPosition, buffer + 1);
 
         // Release: the sequence above is visible to the agent once it sees the command.
         Volatile.Write(ref _pending[index], command);
@@ -147,6 +159,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
         // Full fence (Dekker with the client's waiter count): the client sees the new head, or we see its count.
         Interlocked.Exchange(ref _record.Head, (int)(sequence + 1));
+        Volatile.Write(ref _headEpoch, _headEpoch + 1);
         if (Volatile.Read(ref _record.Waiters) > 0)
         {
             _control.Bump(_record.WakeOffset);
@@ -246,6 +259,22 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
                 throw new CorruptSegmentException($"The client reported {bytes} bytes for a {outstanding.Size}-byte command.");
             }
 
+            // A command only succeeds once a client fetched it, and the client moves its tail past a command before
+            // handing it over (acquire on the state above makes that tail visible). A success on a command the tail
+            // has not passed was written by someone who never saw it: believing it would count a write nobody made.
+            if (code == Win32Error.ERROR_SUCCESS && !HasTailPassed(s))
+            {
+                throw new CorruptSegmentException($"Command {s} completed with success but was never fetched.");
+            }
+
+            // The client's digest of the command it carried out and of its answer must be the one of the command sent
+            // and the answer read: a size, buffer, code or position changed in the slot before the client fetched it,
+            // or a byte count changed after it answered, would otherwise pass for a success.
+            if (code == Win32Error.ERROR_SUCCESS && slot.Digest != CommandDigest.WithCompletion(_digestOf[index], code, bytes, position))
+            {
+                throw new CorruptSegmentException($"Command {s} was carried out as another command than the one sent.");
+            }
+
             var command = TakePending(index);
             if (command is null)
             {
@@ -270,6 +299,100 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         }
 
         return failure;
+    }
+
+    /// <summary>Whether the client's tail has passed <paramref name="sequence"/> (within the last lap of the ring).</summary>
+    private bool HasTailPassed(uint sequence) => (uint)Volatile.Read(ref _record.Tail) - sequence - 1 < SlotsPerDevice;
+
+    /// <summary>
+    /// The agent's periodic audit of this device (at least every liveness interval): the words this process owns
+    /// still hold what it wrote, and every outstanding command's slot is in a state a live client could have left
+    /// it in. Whatever a peer forged that would otherwise leave the set waiting for ever is found here.
+    /// </summary>
+    /// <exception cref="CorruptSegmentException">A word or slot holds what no live peer could have written.</exception>
+    internal void Audit(long now, long stuckTicks)
+    {
+        // A seqlock over this device's sends: findings made while a send published are dropped, not believed.
+        int epoch = Volatile.Read(ref _headEpoch);
+        if ((epoch & 1) != 0)
+        {
+            return;
+        }
+
+        string? finding = AuditWords() ?? AuditSlots(now, stuckTicks);
+
+        // Full fence: every read above happens before the epoch is read again.
+        Interlocked.MemoryBarrier();
+        if (finding is not null && epoch == Volatile.Read(ref _headEpoch))
+        {
+            throw new CorruptSegmentException(finding);
+        }
+    }
+
+    private string? AuditWords()
+    {
+        uint head = _head;
+        int shared = Volatile.Read(ref _record.Head);
+        if ((uint)shared != head)
+        {
+            return $"Device {Index}'s head holds {shared}; the server published up to {head}.";
+        }
+
+        // CloseDevice sets this process's flag before the shared one: the shared flag set while this process's is
+        // not was forged (the other way round is a close in progress).
+        int closed = Volatile.Read(ref _record.Closed);
+        if (closed is not (0 or 1) || (closed == 1 && Volatile.Read(ref _closed) == 0)
+            || Volatile.Read(ref _record.Bound) != 1 || !_record.HasName(Name))
+        {
+            return $"Device {Index}'s closed flag, binding or name is not what the server wrote.";
+        }
+
+        return null;
+    }
+
+    private string? AuditSlots(long now, long stuckTicks)
+    {
+        string? finding = null;
+        for (int index = 0; index < SlotsPerDevice; index++)
+        {
+            uint sequence = _sequenceOf[index];
+            var slot = _record.SlotAt(index);
+
+            // The tail before the state: a client moves its tail only after the command left Queued.
+            bool passed = HasTailPassed(sequence);
+            int state = Volatile.Read(ref slot.State);
+            if (!IsOutstanding(index, sequence) || state != (int)SlotState.Completing)
+            {
+                _completingSince[index] = 0;
+            }
+
+            if (!IsOutstanding(index, sequence))
+            {
+                continue;
+            }
+
+            switch ((SlotState)state)
+            {
+                case SlotState.Queued when passed:
+                    // The client either delivers a command or flushes it before its tail moves past it.
+                    finding ??= $"Command {sequence} on device {Index} is still queued behind the client's tail.";
+                    break;
+                case SlotState.Completing when _completingSince[index] == 0:
+                    _completingSince[index] = now;
+                    break;
+                case SlotState.Completing when now - _completingSince[index] > stuckTicks:
+                    // A completer holds a slot in Completing for a few instructions; one stuck there was forged.
+                    finding ??= $"Command {sequence} on device {Index} has been completing for over a second.";
+                    break;
+                case SlotState.Queued or SlotState.Delivered or SlotState.Completing or SlotState.Completed:
+                    break;
+                default:
+                    finding ??= $"Outstanding command {sequence} on device {Index} is in slot state {state}.";
+                    break;
+            }
+        }
+
+        return finding;
     }
 
     /// <summary>

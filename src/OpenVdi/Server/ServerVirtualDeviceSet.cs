@@ -11,8 +11,6 @@ namespace OpenVdi;
 /// </summary>
 public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposable
 {
-    private const VdFeatures ServerBits = VdFeatures.VDF_WriteMedia | VdFeatures.VDF_ReadMedia | VdFeatures.VDF_CompleteEnabled;
-
     private readonly Lock _lock = new();
     private readonly CallGate _gate = new();
     private ControlSegment? _control;
@@ -25,6 +23,11 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
     private int _agentRunning;
     private int _openedDevices;
     private int _closedDevices;
+
+    // The set state this process last published, under its own lock (states move on from device threads and the
+    // agent): the audit compares the shared word with it.
+    private readonly Lock _stateLock = new();
+    private SharedSetState _published;
 
     private enum LocalState
     {
@@ -43,7 +46,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
     public bool IsAborted => _control?.IsAborted ?? false;
 
     /// <summary>Why the set aborted, in words; null while it has not.</summary>
-    public string? AbortReasonText => _control is { } c && Volatile.Read(ref c.Abort) is int r and not 0 ? ((AbortReason)r).ToString() : null;
+    public string? AbortReasonText => _control is { } c && c.AbortReasonSeen is var r and not AbortReason.None ? r.ToString() : null;
 
     internal ControlSegment? Control => _control;
 
@@ -80,10 +83,12 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
 
             try
             {
-                // A set whose primary is gone is stale: nobody would serve its devices.
-                if (control!.HasDied(LivenessLock.PrimaryByte, ref control.PrimaryClosed) || Volatile.Read(ref control.PrimaryClosed) != 0)
+                // A set whose primary is gone is stale: nobody would serve its devices, and nobody else would remove it.
+                if (control!.IsGone(LivenessLock.PrimaryByte) || Volatile.Read(ref control.PrimaryClosed) != 0)
                 {
+                    string path = control.Path;
                     control.Dispose();
+                    StaleSegments.TryReclaim(path);
                     return VdiResult.VD_E_INVALID;
                 }
 
@@ -107,9 +112,20 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 }
 
                 control.Pid(server: true) = Environment.ProcessId;
+                _ = control.ReadSetState();
                 _requested = control.ReadConfig(negotiated: false);
                 _requested.DeviceCount = (uint)control.DeviceCount;
+
+                // The request is the client's, read from shared memory: checked before anything is sized from it.
+                if (!VdConfigRules.IsSupportedRequest(_requested))
+                {
+                    control.SignalAbort(AbortReason.CorruptSegment);
+                    control.Dispose();
+                    _requested = default;
+                    return VdiResult.VD_E_UNEXPECTED;
+                }
                 _control = control;
+                _published = SharedSetState.Connected;
                 _devices = new ServerVirtualDevice?[control.DeviceCount];
                 _openedDevices = _closedDevices = 0;
                 _gate.Reset();
@@ -171,13 +187,10 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 alignment = blockSize;
             }
 
-            var clientFeatures = _requested.Features;
-            bool valid = IsPowerOfTwo(blockSize) && blockSize is >= 512 and <= 65536
-                && IsPowerOfTwo(alignment) && alignment >= blockSize && alignment <= MappedFile.MappingAlignment
-                && maxTransferSize % 65536 == 0 && maxTransferSize is >= 65536 and <= 4 * 1024 * 1024
-                && (features & (VdFeatures.VDF_WriteMedia | VdFeatures.VDF_ReadMedia)) != 0
-                && (features & ~(clientFeatures | ServerBits)) == 0
-                && ((features & VdFeatures.VDF_CompleteEnabled) == 0 || (clientFeatures & VdFeatures.VDF_RequestComplete) != 0);
+            bool valid = VdiLimits.IsValidBlockSize(blockSize)
+                && VdiLimits.IsValidAlignment(alignment) && alignment >= blockSize
+                && VdiLimits.IsValidMaxTransferSize(maxTransferSize)
+                && VdConfigRules.IsValidAnswer(_requested.Features, features);
             if (!valid)
             {
                 return VdiResult.VD_E_INVALID;
@@ -188,17 +201,15 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             _negotiated.Features = features;
             _negotiated.Alignment = baseAlignment;
             _negotiated.BlockSize = blockSize;
-            _negotiated.MaxIODepth = 4;
+            _negotiated.MaxIODepth = VdiLimits.MaxIODepth;
             _negotiated.MaxTransferSize = maxTransferSize;
             _buffers = new BufferAreaMap(_control, _requested.PrefixZoneSize);
             _allocator = new BufferAllocator(_control, _buffers, _requested.PrefixZoneSize, (int)baseAlignment);
-            Volatile.Write(ref _control.SetState, (int)SharedSetState.Configurable);
+            PublishState(SharedSetState.Configurable);
             _state = LocalState.Configurable;
             return VdiResult.NOERROR;
         }
     }
-
-    private static bool IsPowerOfTwo(uint value) => value != 0 && (value & (value - 1)) == 0;
 
     /// <inheritdoc/>
     public VdiResult RequestBuffers(uint size, uint alignment, uint count)
@@ -270,7 +281,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 _control.WriteNegotiatedConfig(_negotiated);
 
                 // Release: the negotiated configuration and the area are visible before the state that frees GetConfiguration.
-                Volatile.Write(ref _control.SetState, (int)SharedSetState.Initializing);
+                PublishState(SharedSetState.Initializing);
                 _control.Bump(ConfigEventOffset);
                 _state = LocalState.Initializing;
                 return VdiResult.NOERROR;
@@ -323,7 +334,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 if (_state == LocalState.Initializing)
                 {
                     _state = LocalState.Active;
-                    Volatile.Write(ref _control.SetState, (int)SharedSetState.Active);
+                    PublishState(SharedSetState.Active);
                 }
 
                 _control.Bump(ConfigEventOffset);
@@ -397,7 +408,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             if (_state == LocalState.Initializing)
             {
                 _state = LocalState.Active;
-                Volatile.Write(ref _control!.SetState, (int)SharedSetState.Active);
+                PublishState(SharedSetState.Active);
             }
         }
 
@@ -428,6 +439,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
         var control = _control!;
         uint timeout = _requested.ServerTimeOut;
         long lastProgress = Stopwatch.GetTimestamp();
+        long nextAudit = lastProgress;
         bool idle = true;
         ExceptionDispatchInfo? routineFailure = null;
         while (true)
@@ -443,6 +455,23 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             if (_gate.IsClosed)
             {
                 return VdiResult.NOERROR;
+            }
+
+            long now = Stopwatch.GetTimestamp();
+            if (now >= nextAudit)
+            {
+                nextAudit = now + s_auditIntervalTicks;
+                routineFailure ??= AuditUnsynchronized(control, now);
+                if (routineFailure is not null)
+                {
+                    // A completion routine threw: the operation cannot go on consistently.
+                    control.SignalAbort(AbortReason.ServerSignalled);
+                }
+
+                if (control.IsAborted)
+                {
+                    continue;
+                }
             }
 
             long mask = Interlocked.Exchange(ref control.DirtyDevices, 0);
@@ -510,10 +539,83 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             }
 
             Volatile.Write(ref control.AgentWaiting, 0);
-            if (control.IsLivenessProbeDue() && control.HasDied(LivenessLock.PrimaryByte, ref control.PrimaryClosed))
+        }
+    }
+
+    /// <summary>How often the agent audits the set: the liveness interval, so that a dead primary is noticed in time.</summary>
+    private static readonly long s_auditIntervalTicks = Stopwatch.Frequency * WaitPolicy.LivenessIntervalMs / 1000;
+
+    /// <summary>A slot a completer holds in Completing for longer than this was forged (a completer needs microseconds).</summary>
+    private static readonly long s_stuckCompletionTicks = Stopwatch.Frequency;
+
+    /// <summary>
+    /// The agent's audit, at least every liveness interval, run on the agent's thread (which alone retires
+    /// completions): the primary is still there; the words this process owns hold what it wrote; no outstanding
+    /// command sits in a state no live client leaves it in; completions whose notification a peer erased are retired
+    /// anyway; an abort a peer cleared is written back. Whatever a hostile writer does, the set then ends (succeeds,
+    /// or aborts) instead of waiting for ever. Returns a completion routine's exception, if one threw.
+    /// </summary>
+    private ExceptionDispatchInfo? AuditUnsynchronized(ControlSegment control, long now)
+    {
+        control.ReassertAbort();
+
+        // The primary's lock goes when it closes or dies; the agent runs only while commands or devices are left, which
+        // a primary that is gone can never finish. The "closed normally" flag only names the reason (a peer may forge it).
+        if (control.IsGone(LivenessLock.PrimaryByte))
+        {
+            control.SignalAbort(Volatile.Read(ref control.PrimaryClosed) != 0 ? AbortReason.PrimaryClosed : AbortReason.PrimaryClientDied);
+            return null;
+        }
+
+        AuditSetWords(control);
+        ExceptionDispatchInfo? failure = null;
+        foreach (var device in _devices)
+        {
+            if (device is null)
             {
-                control.SignalAbort(AbortReason.PrimaryClientDied);
+                continue;
             }
+
+            device.Audit(now, s_stuckCompletionTicks);
+            if (device.HasPending)
+            {
+                failure ??= device.RetireCompleted();
+            }
+        }
+
+        return failure;
+    }
+
+    /// <summary>The set state and the negotiated configuration hold what this process wrote.</summary>
+    private void AuditSetWords(ControlSegment control)
+    {
+        lock (_stateLock)
+        {
+            int shared = Volatile.Read(ref control.SetState);
+            if (shared != (int)_published)
+            {
+                throw new CorruptSegmentException($"The set state word holds {shared}; the server published {_published}.");
+            }
+
+            if (_published >= SharedSetState.Initializing)
+            {
+                var negotiated = control.ReadConfig(negotiated: true);
+                if (!System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<VdConfig>(in negotiated))
+                    .SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<VdConfig>(in _negotiated))))
+                {
+                    throw new CorruptSegmentException("The negotiated configuration is not what the server wrote.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Moves the shared set state on, and remembers it for the audit.</summary>
+    private void PublishState(SharedSetState state)
+    {
+        lock (_stateLock)
+        {
+            _published = state;
+            _control!.PublishSetState(state);
         }
     }
 
@@ -539,8 +641,8 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 _state = LocalState.NormallyTerminated;
             }
 
-            Volatile.Write(ref _control!.SetState, (int)SharedSetState.NormallyTerminated);
-            _control.Bump(ConfigEventOffset);
+            PublishState(SharedSetState.NormallyTerminated);
+            _control!.Bump(ConfigEventOffset);
         }
 
         // The agent re-checks whether everything is closed and completed.
@@ -611,11 +713,10 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             }
         }
 
-        bool primaryGone = Volatile.Read(ref control.PrimaryClosed) != 0 || !LivenessLock.IsHeld(control.FileDescriptor, LivenessLock.PrimaryByte);
-        if (primaryGone)
-        {
-            control.Unlink();
-        }
+        // The set is over for everyone once its server closed: its name goes now, whoever created it. A primary that
+        // dies after this (before its own Close) leaves nothing behind; a live one finds the name gone and has
+        // nothing left to remove.
+        control.Unlink();
 
         _buffers?.Dispose();
         control.Dispose();

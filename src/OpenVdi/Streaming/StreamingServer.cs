@@ -43,14 +43,15 @@ public sealed class StreamingServer : IDisposable
     /// opens the devices: the set's name first, then <paramref name="otherDeviceNames"/>.
     /// </summary>
     /// <exception cref="VdiException">A VDI call failed (VD_E_INVALID from Open: no such set); the set is closed.</exception>
-    public static StreamingServer Open(string? instance, string setName, VdFeatures direction, StreamingOptions options, IReadOnlyList<string> otherDeviceNames)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting for the set.</exception>
+    public static StreamingServer Open(string? instance, string setName, VdFeatures direction, StreamingOptions options, IReadOnlyList<string> otherDeviceNames, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(otherDeviceNames);
         var server = new StreamingServer(options);
         try
         {
-            server.Configure(instance, setName, direction, otherDeviceNames);
+            server.Configure(instance, setName, direction, otherDeviceNames, cancellationToken);
             return server;
         }
         catch
@@ -60,14 +61,18 @@ public sealed class StreamingServer : IDisposable
         }
     }
 
-    private void Configure(string? instance, string setName, VdFeatures direction, IReadOnlyList<string> otherDeviceNames)
+    private void Configure(string? instance, string setName, VdFeatures direction, IReadOnlyList<string> otherDeviceNames, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         VdiResult result;
         while ((result = _set.Open(instance, setName)) == VdiResult.VD_E_INVALID && deadline.Elapsed < _options.OpenTimeout)
         {
-            // The client creates the set before it sends the statement; a server started first polls for it.
-            Thread.Sleep(5);
+            // The client creates the set before it sends the statement; a server started first polls for it, and a
+            // cancel ends the wait at once.
+            if (cancellationToken.WaitHandle.WaitOne(5))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
 
         Check(result, "Open");
@@ -392,6 +397,15 @@ public sealed class StreamingServer : IDisposable
         if (command.CompletionCode != Win32Error.ERROR_SUCCESS)
         {
             Fail(device, $"A {command.CommandCode} on device {device} completed with operating system error {command.CompletionCode}.", command.CompletionCode);
+            ReturnBuffer(command);
+            return false;
+        }
+
+        // A write reports the bytes it stored; fewer than were sent, with success, would lose the rest silently (SQL
+        // Server re-issues the rest only after ERROR_END_OF_MEDIA on removable media, which this server does not use).
+        if (command.CommandCode == VdCommandCode.VDC_Write && command.BytesTransferred != command.Size)
+        {
+            Fail(device, $"A write on device {device} reported {command.BytesTransferred} of {command.Size} bytes stored.", Win32Error.ERROR_WRITE_FAULT);
             ReturnBuffer(command);
             return false;
         }

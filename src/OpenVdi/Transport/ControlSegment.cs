@@ -14,6 +14,11 @@ internal sealed unsafe class ControlSegment : IDisposable
     private readonly MappedFile _file;
     private long _nextLivenessProbe;
 
+    // This process's own memory of the set, which no peer can write: an abort seen or made here stays an abort (a
+    // peer clearing the shared word cannot undo it), and the set state never goes back below what was seen.
+    private int _latchedAbort;
+    private int _highestSetState;
+
     private ControlSegment(MappedFile file, string instance, string setName)
     {
         _file = file;
@@ -66,7 +71,38 @@ internal sealed unsafe class ControlSegment : IDisposable
 
     public ref long BufferSegmentLength(int index) => ref Region.Int64(BufferSegmentLengthsOffset + ((long)index * sizeof(long)));
 
-    public bool IsAborted => Volatile.Read(ref Abort) != 0;
+    /// <summary>
+    /// Whether the set has aborted: an abort this process made or once saw is latched here, so that a peer that
+    /// clears the shared word afterwards cannot undo it.
+    /// </summary>
+    public bool IsAborted
+    {
+        get
+        {
+            if (Volatile.Read(ref _latchedAbort) != 0)
+            {
+                // Written back if a peer cleared it: every process of the set must keep seeing it.
+                if (Volatile.Read(ref Abort) == 0)
+                {
+                    ReassertAbort();
+                }
+
+                return true;
+            }
+
+            int reason = Volatile.Read(ref Abort);
+            if (reason == 0)
+            {
+                return false;
+            }
+
+            Interlocked.CompareExchange(ref _latchedAbort, reason, 0);
+            return true;
+        }
+    }
+
+    /// <summary>Why the set aborted, as this process knows it; <see cref="AbortReason.None"/> while it has not.</summary>
+    public AbortReason AbortReasonSeen => IsAborted ? (AbortReason)Volatile.Read(ref _latchedAbort) : AbortReason.None;
 
     /// <summary>
     /// Creates the control segment of a new set (primary client). A file of that name whose owners have all died is
@@ -80,7 +116,7 @@ internal sealed unsafe class ControlSegment : IDisposable
         for (int attempt = 0; ; attempt++)
         {
             var result = MappedFile.TryCreate(path, length, mode, keepDescriptor: true, out var file, out _);
-            if (result == VdiResult.VD_E_BUSY && attempt == 0 && TryReclaimStale(path))
+            if (result == VdiResult.VD_E_BUSY && attempt == 0 && StaleSegments.TryReclaim(path))
             {
                 continue;
             }
@@ -140,30 +176,6 @@ internal sealed unsafe class ControlSegment : IDisposable
         }
     }
 
-    private static bool TryReclaimStale(string path)
-    {
-        int fd = Posix.Open(path, Posix.O_RDWR | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            // Gone in the meantime (or not ours to open): let the create try again once.
-            return Posix.LastError == Posix.ENOENT;
-        }
-
-        bool stale = !LivenessLock.IsHeld(fd, LivenessLock.PrimaryByte) && !LivenessLock.IsHeld(fd, LivenessLock.ServerByte);
-        Posix.Close(fd);
-        if (stale)
-        {
-            for (int k = 0; k < MaxBufferSegments; k++)
-            {
-                Posix.Unlink(SegmentName.BufferPath(path, k));
-            }
-
-            Posix.Unlink(path);
-        }
-
-        return stale;
-    }
-
     private static void Initialize(SharedRegion region, string instance, string setName, in VdConfig config, int mode, long length)
     {
         region.Int64(MagicOffset) = (long)Magic;
@@ -218,9 +230,68 @@ internal sealed unsafe class ControlSegment : IDisposable
     /// </summary>
     public bool SignalAbort(AbortReason reason)
     {
-        bool first = Interlocked.CompareExchange(ref Abort, (int)reason, 0) == 0;
+        int previous = Interlocked.CompareExchange(ref Abort, (int)reason, 0);
+        bool first = previous == 0 && Interlocked.CompareExchange(ref _latchedAbort, (int)reason, 0) == 0;
+        if (previous != 0)
+        {
+            Interlocked.CompareExchange(ref _latchedAbort, previous, 0);
+        }
+
         WakeEverything();
         return first;
+    }
+
+    /// <summary>
+    /// Writes a latched abort back into the shared word if a peer cleared it, so that every process still sees it.
+    /// Called where this process checks the words it depends on (at least every liveness interval while it waits).
+    /// </summary>
+    public void ReassertAbort()
+    {
+        int latched = Volatile.Read(ref _latchedAbort);
+        if (latched != 0 && Interlocked.CompareExchange(ref Abort, latched, 0) == 0)
+        {
+            WakeEverything();
+        }
+    }
+
+    /// <summary>
+    /// The set state word, checked: a value that is no state, or a state below one this process already saw (states
+    /// only move forward), is a corrupt segment.
+    /// </summary>
+    /// <exception cref="CorruptSegmentException">The word holds no state, or went back.</exception>
+    public SharedSetState ReadSetState()
+    {
+        // Acquire: what the server published before the state (the negotiated configuration, a device's name) is visible.
+        int state = Volatile.Read(ref SetState);
+        if (state is < (int)SharedSetState.Created or > (int)SharedSetState.NormallyTerminated)
+        {
+            throw new CorruptSegmentException($"The set state word holds {state}, which is no state.");
+        }
+
+        int highest = Volatile.Read(ref _highestSetState);
+        if (state < highest)
+        {
+            throw new CorruptSegmentException($"The set state went back from {(SharedSetState)highest} to {(SharedSetState)state}.");
+        }
+
+        if (state > highest)
+        {
+            Interlocked.CompareExchange(ref _highestSetState, state, highest);
+        }
+
+        return (SharedSetState)state;
+    }
+
+    /// <summary>Moves the set state forward (server, or the primary at creation) and remembers it as seen.</summary>
+    public void PublishSetState(SharedSetState state)
+    {
+        // Release: what was written before (configuration, names) is visible to whoever reads this state.
+        Volatile.Write(ref SetState, (int)state);
+        int highest;
+        while ((int)state > (highest = Volatile.Read(ref _highestSetState)))
+        {
+            Interlocked.CompareExchange(ref _highestSetState, (int)state, highest);
+        }
     }
 
     /// <summary>Bumps and wakes every futex word of the set (abort, close, liveness).</summary>
@@ -240,6 +311,18 @@ internal sealed unsafe class ControlSegment : IDisposable
         // Full fence: the event (an earlier store) is published before the word changes.
         Interlocked.Increment(ref Region.Int32(offset));
         Futex.WakeAll(Region.Int32Pointer(offset));
+    }
+
+    /// <summary>
+    /// Leaves a waiter count. Below zero it was forged: left as it is, the count would keep the peer from ever waking
+    /// this side again (every command would wait out a liveness interval), so it is taken for corruption.
+    /// </summary>
+    public static void LeaveWaiters(ref int waiters)
+    {
+        if (Interlocked.Decrement(ref waiters) < 0)
+        {
+            throw new CorruptSegmentException("A waiter count went below zero.");
+        }
     }
 
     /// <summary>Sleeps on the futex word at <paramref name="offset"/> while it still holds <paramref name="observed"/>.</summary>
@@ -265,9 +348,12 @@ internal sealed unsafe class ControlSegment : IDisposable
         return true;
     }
 
-    /// <summary>Whether the peer holding <paramref name="lockByte"/> has gone without closing normally.</summary>
-    public bool HasDied(long lockByte, ref int closedNormallyFlag) =>
-        Volatile.Read(ref closedNormallyFlag) == 0 && !LivenessLock.IsHeld(FileDescriptor, lockByte);
+    /// <summary>
+    /// Whether the process holding <paramref name="lockByte"/> is gone (died or closed): the kernel drops an
+    /// open-file-description lock however its owner ends. The shared "closed normally" flags only say why, and a peer
+    /// could forge them, so detection rests on the lock alone.
+    /// </summary>
+    public bool IsGone(long lockByte) => !LivenessLock.IsHeld(FileDescriptor, lockByte);
 
     public static string? ReadName(SharedRegion region, long lengthOffset, int maxLength)
     {
@@ -288,6 +374,9 @@ internal sealed unsafe class ControlSegment : IDisposable
 
     /// <summary>Removes the control file if the path still names the file this process mapped.</summary>
     public void Unlink() => _file.Unlink();
+
+    /// <summary>Whether the set's path still names the file this process mapped (no one removed it yet).</summary>
+    public bool IsStillAtPath() => FileIdentity.OfPath(Path) == _file.Identity;
 
     /// <summary>
     /// Removes buffer segments 0..15 of this set's name whoever made them. Only the primary calls it, while it still

@@ -18,7 +18,7 @@ internal static class ControlSegmentDescriptor
     /// <summary>"OPENVDI1" read as a little-endian 64-bit integer.</summary>
     public const ulong Magic = 0x3149_4456_4E45_504F;
 
-    public const int LayoutVersion = 1;
+    public const int LayoutVersion = 2;
 
     /// <summary>Two cache lines: hot words written by one side sit alone in such a block, against false sharing
     /// (adjacent-line prefetch pulls lines in pairs).</summary>
@@ -121,7 +121,7 @@ internal static class ControlSegmentDescriptor
     //  0  state (SlotState)          4  sequence
     //  8  command code              12  size
     // 16  input position (64)
-    // 24  buffer index + 1 (0: none) 28  reserved
+    // 24  buffer index + 1 (0: none) 28  delivery digest (client, at completion: see CommandDigest)
     // 32  completion code           36  bytes transferred
     // 40  output position (64)
     // 48  pid of the fetching process, then reserved to 64
@@ -131,7 +131,8 @@ internal static class ControlSegmentDescriptor
     public const int SlotSizeOffset = SlotCommandOffset + sizeof(int);
     public const int SlotInPositionOffset = SlotSizeOffset + sizeof(int);
     public const int SlotBufferOffset = SlotInPositionOffset + sizeof(long);
-    public const int SlotCompletionCodeOffset = SlotBufferOffset + (2 * sizeof(int));
+    public const int SlotDigestOffset = SlotBufferOffset + sizeof(int);
+    public const int SlotCompletionCodeOffset = SlotDigestOffset + sizeof(int);
     public const int SlotBytesOffset = SlotCompletionCodeOffset + sizeof(int);
     public const int SlotOutPositionOffset = SlotBytesOffset + sizeof(int);
     public const int SlotFetcherPidOffset = SlotOutPositionOffset + sizeof(long);

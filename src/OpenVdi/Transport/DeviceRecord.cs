@@ -36,6 +36,14 @@ internal readonly struct DeviceRecord
 
     public string? ReadName() => ControlSegment.ReadName(_region, _offset + DeviceNameLengthOffset, SegmentName.MaxNameLength);
 
+    /// <summary>Whether the device's name is <paramref name="name"/>, compared in place (nothing is allocated).</summary>
+    public bool HasName(string name)
+    {
+        int length = _region.Int32(_offset + DeviceNameLengthOffset);
+        return length == name.Length
+            && System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(_region.Bytes(_offset + DeviceNameOffset, length * sizeof(char))).SequenceEqual(name);
+    }
+
     public void WriteName(string name) => ControlSegment.WriteName(_region, _offset + DeviceNameLengthOffset, name);
 
     /// <summary>The slot that sequence number <paramref name="sequence"/> uses.</summary>
@@ -67,6 +75,8 @@ internal readonly struct CommandSlot
     public ref long InPosition => ref _region.Int64(_offset + SlotInPositionOffset);
 
     public ref int Buffer => ref _region.Int32(_offset + SlotBufferOffset);
+
+    public ref int Digest => ref _region.Int32(_offset + SlotDigestOffset);
 
     public ref int CompletionCode => ref _region.Int32(_offset + SlotCompletionCodeOffset);
 

@@ -19,7 +19,10 @@ internal static class SegmentName
     /// <summary>The instance that a null or empty instance name means.</summary>
     public const string DefaultInstance = "MSSQLSERVER";
 
-    private const string Prefix = "openvdi.";
+    /// <summary>What every segment's file name starts with.</summary>
+    public const string Prefix = "openvdi.";
+
+    private const string BufferInfix = ".b";
     private const int MaxEscapedLength = 180;
 
     /// <summary>The directory of every segment; an environment variable moves it for tests on other mounts.</summary>
@@ -63,7 +66,39 @@ internal static class SegmentName
         System.IO.Path.Combine(Directory, Prefix + Escape(normalizedInstance) + "." + Escape(setName));
 
     /// <summary>The path of buffer-area segment <paramref name="index"/> of the set whose control path is given.</summary>
-    public static string BufferPath(string controlPath, int index) => controlPath + ".b" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string BufferPath(string controlPath, int index) => controlPath + BufferInfix + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Whether a file name of the segment directory is a control segment's (<c>openvdi.INSTANCE.set</c>: escaped names
+    /// hold no dot) or a buffer segment's (<c>….b&lt;k&gt;</c>); for a buffer segment, its control segment's path.
+    /// </summary>
+    public static bool TryParse(string path, out bool isControl, out string controlPath)
+    {
+        string name = System.IO.Path.GetFileName(path);
+        isControl = false;
+        controlPath = path;
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        int dots = name.AsSpan().Count('.');
+        if (dots == 2)
+        {
+            isControl = true;
+            return true;
+        }
+
+        int infix = path.LastIndexOf(BufferInfix, StringComparison.Ordinal);
+        if (dots != 3 || infix < 0 || !int.TryParse(path.AsSpan(infix + BufferInfix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int k)
+            || k >= ControlSegmentDescriptor.MaxBufferSegments)
+        {
+            return false;
+        }
+
+        controlPath = path[..infix];
+        return true;
+    }
 
     private static bool IsInstanceStart(char c) => char.IsAsciiLetter(c) || c is '_' or '#' or '&';
 
