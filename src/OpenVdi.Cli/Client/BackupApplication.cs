@@ -69,7 +69,7 @@ internal sealed class BackupApplication
             if (session.Problem is not null || !session.Result!.Succeeded)
             {
                 stripes.Abandon();
-                return Report(session, bytes, []);
+                return Report(session, bytes, []) with { RemovedOrphans = stripes.RemovedOrphans };
             }
 
             try
@@ -80,12 +80,13 @@ internal sealed class BackupApplication
             {
                 return Report(session, bytes, []) with
                 {
+                    RemovedOrphans = stripes.RemovedOrphans,
                     Succeeded = false,
                     Problem = $"The engine completed the backup, but its files could not be put in place, so none were kept: {e.Message}",
                 };
             }
 
-            return Report(session, bytes, stripes.FinalPaths);
+            return Report(session, bytes, stripes.FinalPaths) with { RemovedOrphans = stripes.RemovedOrphans };
         }
     }
 

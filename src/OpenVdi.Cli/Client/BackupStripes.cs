@@ -13,15 +13,20 @@ internal sealed class BackupStripes : IDisposable
     /// <param name="directory">The backup directory.</param>
     /// <param name="writers">The stripes, in device order.</param>
     /// <param name="createdDirectory">Whether the backup made the directory (an abandoned backup then removes it, if empty).</param>
-    public BackupStripes(string directory, List<StripeFileWriter> writers, bool createdDirectory)
+    /// <param name="removedOrphans">Partial stripes of a killed backup, removed from the directory before this one began.</param>
+    public BackupStripes(string directory, List<StripeFileWriter> writers, bool createdDirectory, IReadOnlyList<string> removedOrphans)
     {
         Directory = directory;
         _writers = writers;
         _createdDirectory = createdDirectory;
+        RemovedOrphans = removedOrphans;
     }
 
     /// <summary>The backup directory, a full path.</summary>
     public string Directory { get; }
+
+    /// <summary>Partial stripes of a backup that was killed, found in the directory and removed before this one began.</summary>
+    public IReadOnlyList<string> RemovedOrphans { get; }
 
     /// <summary>The number of stripes.</summary>
     public int Count => _writers.Count;
@@ -50,16 +55,27 @@ internal sealed class BackupStripes : IDisposable
             foreach (var writer in _writers)
             {
                 writer.Flush();
-                writer.Dispose();
             }
 
+            // Renamed while still open (and so still locked): a run starting in the same directory meanwhile never
+            // takes a partial stripe of this one for a killed run's.
             foreach (var writer in _writers)
             {
                 File.Move(writer.PartialPath, writer.FinalPath, overwrite: false);
                 renamed.Add(writer);
             }
 
+            foreach (var writer in _writers)
+            {
+                writer.Dispose();
+            }
+
             UnixCalls.SyncDirectory(Directory);
+            if (_createdDirectory)
+            {
+                // The new directory's own entry is durable only once its parent is synced too.
+                UnixCalls.SyncDirectory(System.IO.Path.GetDirectoryName(Directory)!);
+            }
         }
         catch
         {

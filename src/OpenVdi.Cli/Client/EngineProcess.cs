@@ -84,6 +84,13 @@ internal sealed class EngineProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL: the daemon gets no chance to clean up (for tests of what a killed daemon leaves).</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public void Dispose() => _process.Dispose();
 
     private void Take(string? line)

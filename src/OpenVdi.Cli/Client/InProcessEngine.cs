@@ -10,9 +10,9 @@ internal static class InProcessEngine
     /// The statement engine over the databases of <paramref name="dataDirectory"/>, for the default instance,
     /// injecting <paramref name="faults"/> (none when null) into every statement's devices.
     /// </summary>
-    public static IStatementEngine Create(string dataDirectory, FaultPlan? faults = null)
+    public static IStatementEngine Create(string dataDirectory, FaultPlan? faults = null, long bufferMemory = EngineOptions.DefaultBufferMemoryLimit)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
-        return new StatementEngine(new EngineOptions { DataDirectory = dataDirectory, Instance = null, Faults = faults ?? FaultPlan.None });
+        return new StatementEngine(new EngineOptions { DataDirectory = dataDirectory, Instance = null, Faults = faults ?? FaultPlan.None, BufferMemoryLimit = bufferMemory });
     }
 }

@@ -25,4 +25,7 @@ internal sealed record OperationResult
 
     /// <summary>The set's name.</summary>
     public string? SetName { get; init; }
+
+    /// <summary>Temporary files of an earlier run that was killed, found where this one worked and removed.</summary>
+    public IReadOnlyList<string> RemovedOrphans { get; init; } = [];
 }

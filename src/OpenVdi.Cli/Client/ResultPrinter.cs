@@ -14,6 +14,11 @@ internal static class ResultPrinter
     /// <summary>Prints the outcome of <paramref name="result"/> and returns the exit code: 0 only when it succeeded.</summary>
     public static int Print(OperationResult result, string what, TextWriter output, TextWriter error, bool cancelled)
     {
+        foreach (string orphan in result.RemovedOrphans)
+        {
+            output.WriteLine($"removed '{orphan}', left by an earlier run that was killed");
+        }
+
         if (result.Succeeded)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using OpenVdi.Engine.Files;
 
 namespace OpenVdi.Cli.Client;
 
@@ -56,6 +57,10 @@ internal static partial class StripeFiles
             throw new IOException($"'{directory}' already holds a backup ({string.Join(", ", existing.Select(Path.GetFileName))}); choose another directory.");
         }
 
+        // A killed backup's partial stripes: named as only this writer names them, and held by no process (a writer
+        // keeps its partial stripe open, with an exclusive lock, until it renames or deletes it).
+        var orphans = OrphanFiles.RemoveUnheld(directory, PartialName());
+
         string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var writers = new List<StripeFileWriter>(count);
         try
@@ -81,7 +86,7 @@ internal static partial class StripeFiles
             throw;
         }
 
-        return new BackupStripes(directory, writers, created);
+        return new BackupStripes(directory, writers, created, orphans);
     }
 
     /// <summary>Opens every stripe of the backup in <paramref name="directory"/> for reading.</summary>
@@ -125,4 +130,7 @@ internal static partial class StripeFiles
 
     [GeneratedRegex(@"^stripe-[0-9]{2}\.bak$", RegexOptions.CultureInvariant)]
     private static partial Regex StripeName();
+
+    [GeneratedRegex(@"^\.stripe-[0-9]{2}\.bak\.[0-9a-f]{8}\.partial$", RegexOptions.CultureInvariant)]
+    private static partial Regex PartialName();
 }

@@ -79,7 +79,7 @@ internal sealed class DemoCommand : ICliCommand
 
             // 1. The sample database, in the daemon's data directory (the catalogue is shared through the files).
             elapsed.Restart();
-            var original = SampleDatabase.Create(data, Database, size, seed: 1);
+            var original = SampleDatabase.Create(data, Database, size, seed: 1, cancellationToken: cancel);
             Step(output, "create", $"sample database '{Database}': {Plural(original.Files.Count, "file")}, {ByteSize.Format(size)}", elapsed.Elapsed, size);
 
             var messages = new StringWriter(CultureInfo.InvariantCulture);

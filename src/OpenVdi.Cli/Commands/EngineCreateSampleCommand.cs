@@ -56,16 +56,22 @@ internal sealed class EngineCreateSampleCommand : ICliCommand
         }
 
         string dataDirectory = DataDirectory.Resolve(data);
+        using var interruption = new Interruption();
         try
         {
             var elapsed = Stopwatch.StartNew();
-            var database = SampleDatabase.Create(dataDirectory, name, size, seed);
+            var database = SampleDatabase.Create(dataDirectory, name, size, seed, cancellationToken: interruption.Token);
             elapsed.Stop();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"created database '{database.Name}' in {database.Directory}: {database.Files.Count} files, {ByteSize.Format(size)} in {elapsed.Elapsed.TotalSeconds:0.00} s ({ByteSize.Rate(size, elapsed.Elapsed)})"));
             ResultPrinter.PrintFiles(database, output);
 
             return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine($"vdi engine create-sample: cancelled; nothing of '{name}' was left behind.");
+            return ResultPrinter.CancelledExitCode;
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException)
         {

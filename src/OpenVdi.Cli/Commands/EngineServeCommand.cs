@@ -1,5 +1,6 @@
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Engine.Databases;
 using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor;
 
@@ -13,7 +14,7 @@ internal sealed class EngineServeCommand : ICliCommand
     public string Summary => "Run the engine as a daemon on a Unix socket";
 
     public string Usage => """
-        Usage: vdi engine serve [--data DIR] [--socket PATH] [--group NAME] [--faults SPEC]
+        Usage: vdi engine serve [--data DIR] [--socket PATH] [--group NAME] [--buffer-memory SIZE] [--faults SPEC]
 
         Runs the engine (SQL Server's part of BACKUP and RESTORE TO/FROM VIRTUAL_DEVICE) as a local daemon until
         SIGINT or SIGTERM, which cancels the statements running and removes the socket. Only this user may connect,
@@ -24,6 +25,10 @@ internal sealed class EngineServeCommand : ICliCommand
           --data DIR      the databases (default $XDG_DATA_HOME/openvdi/data or ~/.local/share/openvdi/data)
           --socket PATH   the socket (default $XDG_RUNTIME_DIR/openvdi/engine.sock or /tmp/openvdi-<uid>/engine.sock)
           --group NAME    also admit members of this group (socket 0660, directory 0710)
+          --buffer-memory SIZE
+                          the shared memory the buffers of all running statements may take together
+                          (BUFFERCOUNT × MAXTRANSFERSIZE each; default 512MiB); a statement that would go over it
+                          fails with message 701
           --faults SPEC   inject these faults into every statement's devices, for clients under test, e.g.
                           flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md). A client's own
                           --faults add to them, and win for a fault of the same kind
@@ -35,6 +40,7 @@ internal sealed class EngineServeCommand : ICliCommand
         string? socket = null;
         string? group = null;
         FaultPlan? faults = null;
+        long bufferMemory = OpenVdi.Engine.Execution.EngineOptions.DefaultBufferMemoryLimit;
         var options = new OptionReader(args);
         while (options.Next() is { } option)
         {
@@ -44,6 +50,7 @@ internal sealed class EngineServeCommand : ICliCommand
                 case "--socket": socket = options.Value(option); break;
                 case "--group": group = options.Value(option); break;
                 case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
+                case "--buffer-memory": bufferMemory = ByteSize.Parse(option, options.Value(option), 1L << 20, 1L << 40); break;
                 default: throw new UsageException($"unknown option {option}");
             }
         }
@@ -58,9 +65,15 @@ internal sealed class EngineServeCommand : ICliCommand
                 Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
 
-            var engine = InProcessEngine.Create(dataDirectory, faults);
+            using var dataLock = DataDirectoryLock.Acquire(dataDirectory);
+            foreach (string orphan in dataLock.RemoveOrphans())
+            {
+                output.WriteLine($"engine: removed '{orphan}', left by a run that was killed");
+            }
+
+            var engine = InProcessEngine.Create(dataDirectory, faults, bufferMemory);
             var daemon = new EngineDaemon(engine, new EngineDaemonOptions { SocketPath = socket, Group = group, Log = output });
-            output.WriteLine($"engine: databases in {dataDirectory}");
+            output.WriteLine($"engine: databases in {dataDirectory}; buffer memory for all statements {ByteSize.Format(bufferMemory)}");
             if (faults is not null)
             {
                 output.WriteLine($"engine: injecting faults into every statement: {faults}");

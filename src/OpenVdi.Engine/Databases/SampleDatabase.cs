@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpenVdi.Engine.Files;
 using OpenVdi.Engine.Format;
 
 namespace OpenVdi.Engine.Databases;
@@ -23,11 +24,19 @@ public static class SampleDatabase
     /// <param name="name">The database name.</param>
     /// <param name="sizeBytes">Total bytes over all its files (exact).</param>
     /// <param name="seed">Picks the content; the same seed gives the same bytes.</param>
+    /// <param name="progress">Told the bytes written so far, as the files are written.</param>
+    /// <param name="cancellationToken">Stops the writing; what was written is removed.</param>
     /// <returns>The registered database.</returns>
+    /// <remarks>
+    /// The files are written into a hidden staging folder of the data directory and moved into place only when every
+    /// one is complete, so nothing that was there before is ever written over or deleted, and a failed, cancelled or
+    /// killed run leaves nothing under the database's name (a killed run's staging folder goes at the next run).
+    /// </remarks>
     /// <exception cref="InvalidOperationException">A database of that name exists.</exception>
     /// <exception cref="ArgumentException">The name is not valid.</exception>
-    /// <exception cref="IOException">The files cannot be written.</exception>
-    public static DatabaseInfo Create(string dataDirectory, string name, long sizeBytes, int seed)
+    /// <exception cref="IOException">The database's folder exists and holds files, or the files cannot be written.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing is left.</exception>
+    public static DatabaseInfo Create(string dataDirectory, string name, long sizeBytes, int seed, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sizeBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sizeBytes, BackupFileEntryDescriptor.MaxFileSize);
@@ -43,28 +52,37 @@ public static class SampleDatabase
         }
 
         string directory = catalogue.DirectoryFor(name);
-        Directory.CreateDirectory(directory);
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            throw new IOException($"The folder '{directory}' exists and holds files that are not a database; a sample database needs a folder of its own, and create-sample never writes into one that holds files.");
+        }
+
+        Directory.CreateDirectory(catalogue.DataDirectory);
+        StagingDirectory.RemoveOrphans(catalogue.DataDirectory);
         var files = Plan(name, sizeBytes);
-        var created = new List<string>();
+        using var staging = StagingDirectory.Create(catalogue.DataDirectory, name);
+        var buffer = new byte[PagesPerWrite * SamplePageGenerator.PageSize];
+        long written = 0;
+        for (int i = 0; i < files.Count; i++)
+        {
+            string path = Path.Combine(staging.Path, files[i].Spec.Path);
+            WriteFile(path, files[i], fileNumber: i + 1, seed, buffer, bytes =>
+            {
+                written += bytes;
+                progress?.Report(written);
+                cancellationToken.ThrowIfCancellationRequested();
+            });
+        }
+
+        staging.MoveTo(directory);
         try
         {
-            var buffer = new byte[PagesPerWrite * SamplePageGenerator.PageSize];
-            for (int i = 0; i < files.Count; i++)
-            {
-                string path = Path.Combine(directory, files[i].Spec.Path);
-                created.Add(path);
-                WriteFile(path, files[i], fileNumber: i + 1, seed, buffer);
-            }
-
             return catalogue.Register(name, files.Select(file => file.Spec).ToList());
         }
         catch
         {
-            foreach (string path in created)
-            {
-                File.Delete(path);
-            }
-
+            // The folder is entirely what this call made.
+            Directory.Delete(directory, recursive: true);
             throw;
         }
     }
@@ -92,7 +110,7 @@ public static class SampleDatabase
         return files;
     }
 
-    private static void WriteFile(string path, PlannedFile file, int fileNumber, int seed, byte[] buffer)
+    private static void WriteFile(string path, PlannedFile file, int fileNumber, int seed, byte[] buffer, Action<int> wrote)
     {
         // No preallocation: on ext4, writing into fallocate'd (unwritten) extents measured 15x slower than
         // plain appends (0.12 against 1.75 GB/s for 1 GiB).
@@ -123,6 +141,7 @@ public static class SampleDatabase
             int length = (int)Math.Min(filled, file.Size - offset);
             RandomAccess.Write(handle, buffer.AsSpan(0, length), offset);
             offset += length;
+            wrote(length);
         }
     }
 

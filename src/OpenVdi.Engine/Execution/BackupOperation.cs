@@ -16,7 +16,7 @@ internal static class BackupOperation
     /// <summary>SQL Server counts pages of 8 KiB in its messages.</summary>
     public const int PageSize = 8192;
 
-    public static void Run(BackupStatement statement, DatabaseCatalogue catalogue, DatabaseLocks locks, EngineOptions engine, StatementRun run, CancellationToken cancellationToken)
+    public static void Run(BackupStatement statement, DatabaseCatalogue catalogue, DatabaseLocks locks, BufferMemoryBudget budget, EngineOptions engine, StatementRun run, CancellationToken cancellationToken)
     {
         string operation = statement.OperationName;
         if (!catalogue.TryGet(statement.DatabaseName, out var database))
@@ -46,7 +46,7 @@ internal static class BackupOperation
             return;
         }
 
-        var devices = new StatementDevices(statement, engine, run);
+        using var devices = new StatementDevices(statement, engine, run, budget);
         var clock = Stopwatch.StartNew();
         using var reader = DatabaseReader.Open(database.Directory, files);
         var header = new BackupSetHeader
@@ -65,7 +65,7 @@ internal static class BackupOperation
             Files = reader.Files,
         };
         var writers = StripeWriter.CreateMediaSet(header, devices.Names.Count, reader, engine.Time);
-        using var server = devices.Open(VdFeatures.VDF_WriteMedia);
+        using var server = devices.Open(VdFeatures.VDF_WriteMedia, cancellationToken);
         if (server is null)
         {
             return;

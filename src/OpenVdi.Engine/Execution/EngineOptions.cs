@@ -20,6 +20,15 @@ public sealed record EngineOptions
     /// <summary>A BACKUP sends VDC_Flush on each device after this many bytes, and at the end (SQL Server flushes more than once in a large backup).</summary>
     public long FlushInterval { get; init; } = 1L << 30;
 
+    /// <summary>
+    /// The shared memory the buffers of all running statements may take together (BUFFERCOUNT × MAXTRANSFERSIZE
+    /// each), in bytes; a statement that would go over it fails with message 701. Default 512 MiB.
+    /// </summary>
+    public long BufferMemoryLimit { get; init; } = DefaultBufferMemoryLimit;
+
+    /// <summary>The default of <see cref="BufferMemoryLimit"/>: 512 MiB.</summary>
+    public const long DefaultBufferMemoryLimit = 512L << 20;
+
     /// <summary>The clock for backup times.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -15,11 +15,11 @@ internal static class MediaInspection
     /// <summary>msdb's device type of a virtual device.</summary>
     private const int VirtualDeviceType = 7;
 
-    public static void Run(RestoreStatement statement, EngineOptions engine, StatementRun run, CancellationToken cancellationToken)
+    public static void Run(RestoreStatement statement, BufferMemoryBudget budget, EngineOptions engine, StatementRun run, CancellationToken cancellationToken)
     {
-        var devices = new StatementDevices(statement, engine, run);
+        using var devices = new StatementDevices(statement, engine, run, budget);
         var readers = devices.Names.Select(_ => new StripeReader(statement.BlockSize ?? 0)).ToArray();
-        using var server = devices.Open(VdFeatures.VDF_ReadMedia);
+        using var server = devices.Open(VdFeatures.VDF_ReadMedia, cancellationToken);
         if (server is null)
         {
             return;

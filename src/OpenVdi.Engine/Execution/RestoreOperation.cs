@@ -13,7 +13,7 @@ namespace OpenVdi.Engine.Execution;
 /// </summary>
 internal static class RestoreOperation
 {
-    public static void Run(RestoreStatement statement, DatabaseCatalogue catalogue, DatabaseLocks locks, EngineOptions engine, StatementRun run, CancellationToken cancellationToken)
+    public static void Run(RestoreStatement statement, DatabaseCatalogue catalogue, DatabaseLocks locks, BufferMemoryBudget budget, EngineOptions engine, StatementRun run, CancellationToken cancellationToken)
     {
         string operation = statement.OperationName;
         bool verify = statement.Kind == RestoreKind.VerifyOnly;
@@ -31,7 +31,7 @@ internal static class RestoreOperation
             return;
         }
 
-        var devices = new StatementDevices(statement, engine, run);
+        using var devices = new StatementDevices(statement, engine, run, budget);
         var clock = Stopwatch.StartNew();
         DatabaseWriter? writer = null;
         var options = new DatabaseWriterOptions
@@ -45,7 +45,7 @@ internal static class RestoreOperation
         var stripes = devices.Names.Select(_ => assembler.OpenStripe()).ToArray();
         try
         {
-            using var server = devices.Open(VdFeatures.VDF_ReadMedia);
+            using var server = devices.Open(VdFeatures.VDF_ReadMedia, cancellationToken);
             if (server is null)
             {
                 return;

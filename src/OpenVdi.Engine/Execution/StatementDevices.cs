@@ -11,7 +11,7 @@ namespace OpenVdi.Engine.Execution;
 /// others its devices. Chooses the transfer options, applies the fault plan, and turns a failed run into SQL
 /// Server's messages.
 /// </summary>
-internal sealed class StatementDevices
+internal sealed class StatementDevices : IDisposable
 {
     /// <summary>VDI's default BLOCKSIZE.</summary>
     public const uint DefaultBlockSize = 512;
@@ -22,12 +22,15 @@ internal sealed class StatementDevices
     private readonly Statement _statement;
     private readonly EngineOptions _engine;
     private readonly StatementRun _run;
+    private readonly BufferMemoryBudget _budget;
+    private IDisposable? _buffers;
 
-    public StatementDevices(Statement statement, EngineOptions engine, StatementRun run)
+    public StatementDevices(Statement statement, EngineOptions engine, StatementRun run, BufferMemoryBudget budget)
     {
         _statement = statement;
         _engine = engine;
         _run = run;
+        _budget = budget;
     }
 
     public IReadOnlyList<string> Names => _statement.Devices;
@@ -55,9 +58,21 @@ internal sealed class StatementDevices
         return false;
     }
 
-    /// <summary>Opens and configures the set; on failure sends 3201 and 3013 and returns null.</summary>
-    public StreamingServer? Open(VdFeatures direction)
+    /// <summary>
+    /// Reserves the statement's buffers from the engine's budget, then opens and configures the set (waiting for the
+    /// client to create it, until <see cref="EngineOptions.SetOpenTimeout"/> or <paramref name="cancellationToken"/>);
+    /// on failure sends 701 or 3201, and 3013, and returns null.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting for the set.</exception>
+    public StreamingServer? Open(VdFeatures direction, CancellationToken cancellationToken)
     {
+        _buffers = _budget.TryReserve((long)BufferCount * MaxTransferSize);
+        if (_buffers is null)
+        {
+            _run.Fail(SqlMessages.InsufficientBufferMemory(BufferCount, MaxTransferSize, _budget.Available, _budget.Limit), _statement.OperationName);
+            return null;
+        }
+
         var faults = _engine.Faults;
         var setBytes = new StrongBox<long>();
         var options = new StreamingOptions
@@ -72,7 +87,7 @@ internal sealed class StatementDevices
         };
         try
         {
-            return StreamingServer.Open(_engine.Instance, Names[0], direction, options, [.. Names.Skip(1)]);
+            return StreamingServer.Open(_engine.Instance, Names[0], direction, options, [.. Names.Skip(1)], cancellationToken);
         }
         catch (VdiException e)
         {
@@ -124,4 +139,7 @@ internal sealed class StatementDevices
 
         return e.IsWrongMedia ? SqlMessages.MediaFamilyIncorrectlyFormed(device) : SqlMessages.BackupSetDamaged();
     }
+
+    /// <summary>Gives the statement's buffers back to the engine's budget (its set is closed by then).</summary>
+    public void Dispose() => _buffers?.Dispose();
 }

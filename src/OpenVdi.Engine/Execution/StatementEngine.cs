@@ -15,12 +15,14 @@ public sealed class StatementEngine : IStatementEngine
 {
     private readonly EngineOptions _options;
     private readonly DatabaseLocks _locks = new();
+    private readonly BufferMemoryBudget _buffers;
 
     /// <summary>Creates an engine over the databases in <see cref="EngineOptions.DataDirectory"/>.</summary>
     public StatementEngine(EngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _buffers = new BufferMemoryBudget(options.BufferMemoryLimit);
         Catalogue = new DatabaseCatalogue(options.DataDirectory);
     }
 
@@ -74,13 +76,13 @@ public sealed class StatementEngine : IStatementEngine
         switch (parsed.Statement)
         {
             case BackupStatement backup:
-                BackupOperation.Run(backup, Catalogue, _locks, options, run, cancellationToken);
+                BackupOperation.Run(backup, Catalogue, _locks, _buffers, options, run, cancellationToken);
                 break;
             case RestoreStatement { Kind: RestoreKind.HeaderOnly or RestoreKind.FileListOnly or RestoreKind.LabelOnly } inspection:
-                MediaInspection.Run(inspection, options, run, cancellationToken);
+                MediaInspection.Run(inspection, _buffers, options, run, cancellationToken);
                 break;
             case RestoreStatement restore:
-                RestoreOperation.Run(restore, Catalogue, _locks, options, run, cancellationToken);
+                RestoreOperation.Run(restore, Catalogue, _locks, _buffers, options, run, cancellationToken);
                 break;
         }
 

@@ -16,7 +16,7 @@ namespace OpenVdi.Engine.Format;
 /// atomic as a group: a crash between two renames leaves some files new and some old; the temporary names
 /// end in <see cref="TemporarySuffix"/>.
 /// </remarks>
-public sealed class DatabaseWriter : IDataBlockSink, IDisposable
+public sealed partial class DatabaseWriter : IDataBlockSink, IDisposable
 {
     /// <summary>The suffix of the temporary names restored files have until <see cref="Commit"/>.</summary>
     public const string TemporarySuffix = ".restoring";
@@ -26,6 +26,7 @@ public sealed class DatabaseWriter : IDataBlockSink, IDisposable
     private readonly string[] _targetPaths;
     private readonly long[] _sizes;
     private readonly bool _replace;
+    private readonly List<string> _createdDirectories = [];
 
     // Commit and Dispose come from the one thread that drives the restore, after every WriteBlock returned.
     private bool _closing;
@@ -118,14 +119,20 @@ public sealed class DatabaseWriter : IDataBlockSink, IDisposable
         for (int i = 0; i < _handles.Length; i++)
         {
             RandomAccess.FlushToDisk(_handles[i]!);
-            _handles[i]!.Dispose();
-            _handles[i] = null;
         }
 
+        // Moved while still open (and so still locked): a restore starting next to these files meanwhile never takes
+        // one of them for a killed restore's.
         for (int i = 0; i < _targetPaths.Length; i++)
         {
             File.Move(_temporaryPaths[i]!, _targetPaths[i], overwrite: _replace);
             _temporaryPaths[i] = null;
+        }
+
+        for (int i = 0; i < _handles.Length; i++)
+        {
+            _handles[i]!.Dispose();
+            _handles[i] = null;
         }
 
         _committed = true;
@@ -151,7 +158,23 @@ public sealed class DatabaseWriter : IDataBlockSink, IDisposable
                 TryDelete(temporary);
             }
         }
+
+        if (!_committed)
+        {
+            // A failed restore leaves no folder it made: deepest first, and only while empty.
+            foreach (string directory in Enumerable.Reverse(_createdDirectories))
+            {
+                TryDeleteEmptyDirectory(directory);
+            }
+        }
     }
+
+    /// <summary>
+    /// Removes the temporary files of restores that were killed (a daemon that died in the middle): files in
+    /// <paramref name="directory"/> named as this writer names them that no process holds open (a writer keeps each
+    /// one open, with an exclusive lock, until it commits or removes it). Returns the files removed.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveOrphans(string directory) => Files.OrphanFiles.RemoveUnheld(directory, TemporaryName());
 
     private void CreateTemporaryFiles()
     {
@@ -160,7 +183,11 @@ public sealed class DatabaseWriter : IDataBlockSink, IDisposable
         for (int i = 0; i < _targetPaths.Length; i++)
         {
             string target = _targetPaths[i];
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            string directory = Path.GetDirectoryName(target)!;
+            CreateDirectory(directory);
+
+            // What a killed restore left where this one writes goes first: nobody holds it, and its name is ours.
+            RemoveOrphans(directory);
             string temporary = string.Create(CultureInfo.InvariantCulture, $"{target}.{tag}{TemporarySuffix}");
 
             // Recorded only once created by us, so that cleanup can never delete a file someone else made.
@@ -216,6 +243,40 @@ public sealed class DatabaseWriter : IDataBlockSink, IDisposable
 
         return targets;
     }
+
+    /// <summary>Creates <paramref name="directory"/> and the parents it lacks, remembering which were made here.</summary>
+    private void CreateDirectory(string directory)
+    {
+        var missing = new Stack<string>();
+        for (string? d = directory; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+        {
+            missing.Push(d);
+        }
+
+        foreach (string d in missing)
+        {
+            Directory.CreateDirectory(d);
+            _createdDirectories.Add(d);
+        }
+    }
+
+    private static void TryDeleteEmptyDirectory(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                Directory.Delete(directory);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Something appeared in it meanwhile: it stays.
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^.+\.[0-9a-f]{8}\.restoring$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex TemporaryName();
 
     private static void TryDelete(string path)
     {

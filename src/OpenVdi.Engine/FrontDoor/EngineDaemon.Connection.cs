@@ -90,23 +90,47 @@ public sealed partial class EngineDaemon
                 return;
             }
 
-            if (!_daemon.TryEnterStatement())
+            // A connection that has not sent its statement yet holds no statement slot: idle connections cannot lock
+            // out the ones that run statements. They have a limit of their own, and the request timeout.
+            if (_daemon.IsAtStatementLimit || !_daemon.TryEnterWaiting())
             {
-                string busy = string.Create(CultureInfo.InvariantCulture, $"The engine is running its limit of {_daemon._options.MaxConcurrentStatements} statements; try again later.");
+                string busy = _daemon.IsAtStatementLimit
+                    ? string.Create(CultureInfo.InvariantCulture, $"The engine is running its limit of {_daemon._options.MaxConcurrentStatements} statements; try again later.")
+                    : string.Create(CultureInfo.InvariantCulture, $"The engine has its limit of {_daemon._options.MaxWaitingConnections} connections waiting to send a statement; try again later.");
                 Log($"refused {peer}: busy");
                 await SendAsync(stream, FrameEncoder.Refused(RefusalReasons.Busy, busy)).ConfigureAwait(false);
                 return;
             }
 
+            (string Statement, FaultPlan Faults)? request;
+            FrameReader reader;
             try
             {
                 await SendAsync(stream, FrameEncoder.Hello(Environment.ProcessId)).ConfigureAwait(false);
-                var reader = new FrameReader(stream, EngineProtocol.MaxRequestFrameBytes);
-                var request = await ReadStatementAsync(stream, reader).ConfigureAwait(false);
-                if (request is var (statement, faults))
-                {
-                    await RunAsync(stream, reader, statement, faults, peer).ConfigureAwait(false);
-                }
+                reader = new FrameReader(stream, EngineProtocol.MaxRequestFrameBytes);
+                request = await ReadStatementAsync(stream, reader).ConfigureAwait(false);
+            }
+            finally
+            {
+                _daemon.ExitWaiting();
+            }
+
+            if (request is not var (statement, faults))
+            {
+                return;
+            }
+
+            if (!_daemon.TryEnterStatement())
+            {
+                string busy = string.Create(CultureInfo.InvariantCulture, $"The engine is running its limit of {_daemon._options.MaxConcurrentStatements} statements; try again later.");
+                Log($"refused {peer}'s statement: busy");
+                await SendAsync(stream, FrameEncoder.Error(busy)).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await RunAsync(stream, reader, statement, faults, peer).ConfigureAwait(false);
             }
             finally
             {

@@ -32,6 +32,7 @@ public sealed partial class EngineDaemon : IAsyncDisposable
     private Task? _stopped;
     private long _lastConnectionId;
     private int _runningStatements;
+    private int _waitingConnections;
     private int _started;
 
     /// <summary>Prepares a daemon; nothing is bound until <see cref="Start"/> or <see cref="RunAsync"/>.</summary>
@@ -227,6 +228,21 @@ public sealed partial class EngineDaemon : IAsyncDisposable
     }
 
     private void ExitStatement() => Interlocked.Decrement(ref _runningStatements);
+
+    private bool IsAtStatementLimit => Volatile.Read(ref _runningStatements) >= _options.MaxConcurrentStatements;
+
+    private bool TryEnterWaiting()
+    {
+        if (Interlocked.Increment(ref _waitingConnections) <= _options.MaxWaitingConnections)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _waitingConnections);
+        return false;
+    }
+
+    private void ExitWaiting() => Interlocked.Decrement(ref _waitingConnections);
 
     private void Log(string line)
     {

@@ -18,6 +18,13 @@ public sealed record EngineDaemonOptions
     /// <summary>How many statements may run at once; a connection beyond is refused as busy. Default 64.</summary>
     public int MaxConcurrentStatements { get; init; } = 64;
 
+    /// <summary>
+    /// How many admitted connections may wait to send their statement at once (each for at most
+    /// <see cref="RequestTimeout"/>); more get a <c>refused</c> frame with reason <c>busy</c>. Waiting connections hold
+    /// no statement slot. Default 256.
+    /// </summary>
+    public int MaxWaitingConnections { get; init; } = 256;
+
     /// <summary>How long a connected client has to send its statement. Default 30 seconds.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -55,6 +55,9 @@ public static class SqlMessageNumbers
     /// <summary>3135: "The backup set in file '%ls' was created by %hs and cannot be used for this restore operation." RESTORE DATABASE of a log backup, RESTORE LOG of a database backup.</summary>
     public const int BackupSetWrongKind = 3135;
 
+    /// <summary>701: "There is insufficient system memory in resource pool '%ls' to run this query." (severity 17).</summary>
+    public const int InsufficientMemory = 701;
+
     /// <summary>4208: "The statement BACKUP LOG is not allowed while the recovery model is SIMPLE. …" BACKUP LOG of a database without a log file (the engine's SIMPLE recovery).</summary>
     public const int LogBackupNotAllowedInSimpleRecovery = 4208;
 
@@ -151,4 +154,7 @@ public static class SqlMessageNumbers
 
     /// <summary>50002 (our choice): a valid SQL Server form that this engine does not run (TO DISK, SELECT, RESTORE REWINDONLY, …).</summary>
     public const int NotSupportedByEngine = 50002;
+
+    /// <summary>50003 (our choice): a NAME or DESCRIPTION longer than BACKUP documents (128 and 255 characters).</summary>
+    public const int TextOptionTooLong = 50003;
 }

@@ -196,6 +196,21 @@ public static class SqlMessages
         Statement(SqlMessageNumbers.LogBackupNotAllowedInSimpleRecovery,
             "The statement BACKUP LOG is not allowed while the recovery model is SIMPLE. Use BACKUP DATABASE or change the recovery model using ALTER DATABASE.");
 
+    /// <summary>
+    /// Message 701 (severity 17): the statement's buffers (BUFFERCOUNT × MAXTRANSFERSIZE of shared memory) do not fit
+    /// in what the engine allows for the buffers of all its statements; the text says how much was asked and allowed.
+    /// </summary>
+    /// <param name="bufferCount">BUFFERCOUNT.</param>
+    /// <param name="maxTransferSize">MAXTRANSFERSIZE, in bytes.</param>
+    /// <param name="available">What the budget has left now, in bytes.</param>
+    /// <param name="limit">The whole budget, in bytes.</param>
+    /// <returns>The message, severity 17.</returns>
+    public static SqlMessage InsufficientBufferMemory(uint bufferCount, uint maxTransferSize, long available, long limit) =>
+        new(SqlMessageNumbers.InsufficientMemory, 17, 1, string.Create(CultureInfo.InvariantCulture,
+            $"There is insufficient system memory in resource pool 'default' to run this query. BUFFERCOUNT {bufferCount} × MAXTRANSFERSIZE {maxTransferSize} needs {Mib((long)bufferCount * maxTransferSize)} of buffers; the engine allows {Mib(limit)} for the buffers of all its statements, {Mib(available)} of it free now. Lower BUFFERCOUNT or MAXTRANSFERSIZE, or raise the engine's buffer memory."));
+
+    private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB");
+
     /// <summary>Message 3201: a device that could not be opened.</summary>
     /// <param name="device">The device name.</param>
     /// <param name="osError">The error as SQL Server prints it, for example <c>0x80770003(VD_E_TIMEOUT)</c>.</param>
@@ -311,6 +326,15 @@ public static class SqlMessages
     public static SqlMessage NotSupportedByEngine(string feature) =>
         Statement(SqlMessageNumbers.NotSupportedByEngine,
             $"'{feature}' is not supported by this engine, which runs BACKUP and RESTORE statements on virtual devices only.");
+
+    /// <summary>Message 50003 (our own): a NAME or DESCRIPTION longer than the documented limit.</summary>
+    /// <param name="option">NAME or DESCRIPTION.</param>
+    /// <param name="length">Its length, in characters.</param>
+    /// <param name="limit">The documented limit, in characters.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage TextOptionTooLong(string option, int length, int limit) =>
+        Statement(SqlMessageNumbers.TextOptionTooLong,
+            string.Create(CultureInfo.InvariantCulture, $"The {option} option is {length} characters long; it may be at most {limit} characters."));
 
     // Severity 15 is the class SQL Server gives errors found while compiling the batch.
     private static SqlMessage Compile(int number, byte state, string text) => new(number, 15, state, text);

@@ -21,10 +21,12 @@ namespace OpenVdi.Engine.Statements;
 internal static class StatementBinder
 {
     private const int DefaultStats = 10;
-    private const int MinBlockSize = 512;
-    private const int MaxBlockSize = 65536;
-    private const int TransferUnit = 65536;
-    private const int MaxTransferSizeLimit = 4 * 1024 * 1024;
+
+    /// <summary>The documented longest NAME of a backup set (BACKUP Arguments: nvarchar(128)).</summary>
+    public const int MaxNameLength = 128;
+
+    /// <summary>The documented longest DESCRIPTION of a backup set (BACKUP Arguments: nvarchar(255)).</summary>
+    public const int MaxDescriptionLength = 255;
 
     /// <summary>Checks <paramref name="syntax"/> and builds its statement.</summary>
     /// <param name="syntax">A grammatical statement.</param>
@@ -107,6 +109,20 @@ internal static class StatementBinder
 
         foreach (var option in options)
         {
+            int limit = option.Definition.Word switch
+            {
+                OptionWord.Name => MaxNameLength,
+                OptionWord.Description => MaxDescriptionLength,
+                _ => int.MaxValue,
+            };
+            if (option.Value is { } text && text.Value.Length > limit)
+            {
+                return StatementError(syntax, SqlMessages.TextOptionTooLong(option.Definition.UpperName, text.Value.Length, limit), text.Position);
+            }
+        }
+
+        foreach (var option in options)
+        {
             if (option.Definition.Shape is not (OptionShape.Integer or OptionShape.OptionalInteger) || option.Value is not { } token)
             {
                 continue;
@@ -133,9 +149,8 @@ internal static class StatementBinder
     {
         // Whether SQL Server checks the power of two or the range first is not documented; a power of two is checked first here.
         OptionWord.BlockSize when value <= 0 || (value & (value - 1)) != 0 => SqlMessages.BlockSizeNotPowerOfTwo(),
-        OptionWord.BlockSize when value is < MinBlockSize or > MaxBlockSize => SqlMessages.ValueOutOfRange(value, option.UpperName),
-        OptionWord.MaxTransferSize when value is < TransferUnit or > MaxTransferSizeLimit || value % TransferUnit != 0 =>
-            SqlMessages.ValueOutOfRange(value, option.UpperName),
+        OptionWord.BlockSize when !VdiLimits.IsValidBlockSize(value) => SqlMessages.ValueOutOfRange(value, option.UpperName),
+        OptionWord.MaxTransferSize when !VdiLimits.IsValidMaxTransferSize(value) => SqlMessages.ValueOutOfRange(value, option.UpperName),
         OptionWord.BufferCount when value < 1 => SqlMessages.ValueOutOfRange(value, option.UpperName),
         OptionWord.Stats when value is < 1 or > 100 => SqlMessages.ValueOutOfRange(value, option.UpperName),
         _ => null,

@@ -145,4 +145,25 @@ public class OptionValueTests
         Parse.StatementError(Backup + "BLOCKSIZE = 1000, STATS = 0", 3253,
             "The block size parameter must supply a value that is a power of 2.", "BACKUP DATABASE");
     }
+
+    [Theory]
+    [InlineData("NAME", 129, 128)]
+    [InlineData("NAME", 600, 128)]
+    [InlineData("DESCRIPTION", 256, 255)]
+    [InlineData("DESCRIPTION", 2000, 255)]
+    public void A_name_or_description_longer_than_documented_is_a_statement_error_not_a_fault(string option, int length, int limit)
+    {
+        Parse.StatementError(Backup + $"{option} = '{new string('n', length)}'", 50003,
+            $"The {option} option is {length} characters long; it may be at most {limit} characters.", "BACKUP DATABASE");
+    }
+
+    [Theory]
+    [InlineData("NAME", 128)]
+    [InlineData("DESCRIPTION", 255)]
+    public void A_name_or_description_of_the_documented_length_is_taken(string option, int length)
+    {
+        string text = new('n', length);
+        var statement = Parse.Backup(Backup + $"{option} = '{text}'");
+        Assert.Equal(text, option == "NAME" ? statement.Name : statement.Description);
+    }
 }

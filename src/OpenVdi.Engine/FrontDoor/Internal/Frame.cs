@@ -41,14 +41,37 @@ internal sealed class Frame : IDisposable
             throw new FrameException("A frame is not a JSON object with a string \"type\".");
         }
 
-        return new Frame(document, type.GetString()!);
+        try
+        {
+            return new Frame(document, Text(type, "type"));
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
     }
 
-    public string String(string name) =>
-        Member(name, JsonValueKind.String).GetString()!;
+    public string String(string name) => Text(Member(name, JsonValueKind.String), name);
 
     public string? OptionalString(string name) =>
-        Root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        Root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Text(value, name) : null;
+
+    /// <summary>
+    /// A string member as text. JSON lets a frame carry bytes that are not UTF-8, or an escaped half of a surrogate
+    /// pair, which no text can hold: that is the client's error, answered with an error frame like any other.
+    /// </summary>
+    private static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FrameException($"The \"{name}\" member is not valid text (invalid UTF-8, or an unpaired surrogate).", e);
+        }
+    }
 
     public int Int(string name) =>
         Member(name, JsonValueKind.Number).TryGetInt32(out int value) ? value : throw new FrameException($"The \"{name}\" of a {Type} frame is not a 32-bit integer.");
