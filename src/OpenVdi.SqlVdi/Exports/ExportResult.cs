@@ -11,5 +11,5 @@ internal static class ExportResult
     /// end the process): VD_E_MEMORY when memory ran out, else VD_E_UNEXPECTED.
     /// </summary>
     public static int Of(Exception exception) =>
-        Of(exception is OutOfMemoryException or InsufficientMemoryException ? VdiResult.VD_E_MEMORY : VdiResult.VD_E_UNEXPECTED);
+        Of(exception is OutOfMemoryException ? VdiResult.VD_E_MEMORY : VdiResult.VD_E_UNEXPECTED);
 }
