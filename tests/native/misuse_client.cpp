@@ -146,6 +146,22 @@ void misuse_objects()
     }
     say("ok stale-object");
 
+    // Overwritten: a live object whose bytes the client cleared. It answers as no set; its destructor still ends it,
+    // closing the set it had created (whose shared memory the test then finds gone).
+    {
+        auto* overwritten = new ClientVirtualDeviceSet();
+        VDConfig config;
+        memset(&config, 0, sizeof config);
+        config.deviceCount = 1;
+        std::string name = "misuse-overwritten-" + random_set_name();
+        expect("Create before the bytes are cleared", overwritten->Create(const_cast<char*>(name.c_str()), &config), NOERROR);
+        memset(static_cast<void*>(overwritten), 0, sizeof *overwritten);
+        expect_not_a_set(overwritten, "overwritten set");
+        delete overwritten;
+        say("abandoned %s", name.c_str());
+    }
+    say("ok overwritten-object");
+
     // Constructed twice without a destructor in between: the second construction is the object.
     {
         alignas(8) unsigned char storage[sizeof(ClientVirtualDeviceSet)];

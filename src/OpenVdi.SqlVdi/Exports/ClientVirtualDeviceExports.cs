@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using OpenVdi.SqlVdi.Abi;
-using OpenVdi.SqlVdi.Interop;
 using OpenVdi.SqlVdi.Objects;
 
 namespace OpenVdi.SqlVdi.Exports;
@@ -74,8 +73,8 @@ internal static unsafe class ClientVirtualDeviceExports
         try
         {
             // Constructed over a block the library handed out (placement new): that device is the client's no more.
+            // The object is not written: no member ever reads it.
             DeviceObjectTable.Forget(self);
-            SelfMemory.TryWrite(self, 0);
         }
         catch (Exception)
         {

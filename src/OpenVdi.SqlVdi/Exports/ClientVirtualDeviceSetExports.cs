@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using OpenVdi.SqlVdi.Abi;
-using OpenVdi.SqlVdi.Interop;
 using OpenVdi.SqlVdi.Objects;
 
 namespace OpenVdi.SqlVdi.Exports;
@@ -14,10 +13,14 @@ namespace OpenVdi.SqlVdi.Exports;
 /// An object that does not resolve to a live set (null, zeroed, destroyed, copied, stale, or any other pointer, see
 /// <see cref="SetObjectTable"/>) answers VD_E_INVALID from every member, and a null or invalid argument answers
 /// VD_E_INVALID before anything happens; otherwise each member answers what OpenVdi's
-/// <see cref="ClientVirtualDeviceSet"/> does.
+/// <see cref="ClientVirtualDeviceSet"/> does. The object's 8 bytes are read and written only at an address a
+/// constructor ran at and no destructor has since: the client's live object.
 /// </remarks>
 internal static unsafe class ClientVirtualDeviceSetExports
 {
+    /// <summary>Addresses below this are never an object: null and small offsets from it.</summary>
+    private const nint FirstMappableAddress = 4096;
+
     [UnmanagedCallersOnly(EntryPoint = MangledNames.SetConstructor)]
     public static void Construct(nint self) => ConstructAt(self);
 
@@ -220,21 +223,20 @@ internal static unsafe class ClientVirtualDeviceSetExports
     {
         try
         {
-            if (!SelfMemory.TryRead(self, out ulong old) || !SelfMemory.TryWrite(self, 0))
+            if (self < FirstMappableAddress)
             {
                 return;
             }
 
-            if (SetObjectTable.Find(self, old) is { } orphan)
+            if (SetObjectTable.AtAddress(self) is { } orphan)
             {
                 Release(orphan);
             }
 
-            var entry = SetObjectTable.Add(self);
-            if (!SelfMemory.TryWrite(self, entry.SlotValue))
-            {
-                Release(entry);
-            }
+            // SAFETY: self is the object being constructed: the client's memory, 8 bytes, writable (a constructor writes
+            // its object). Zero first, so that a failure below leaves an object every member refuses.
+            *(ulong*)self = 0;
+            *(ulong*)self = SetObjectTable.Add(self).SlotValue;
         }
         catch (Exception)
         {
@@ -243,17 +245,20 @@ internal static unsafe class ClientVirtualDeviceSetExports
     }
 
     /// <summary>
-    /// The destructor: closes the set if still open and releases the entry. A copy, a stale or a foreign object
-    /// resolves to nothing and releases nothing, so the original stays usable and nothing is released twice.
+    /// The destructor: closes the set if still open and releases the entry constructed at this address (even when the
+    /// client overwrote its bytes: the object constructed here ends). A copy or a foreign object is at an address no
+    /// constructor ran at and releases nothing, so the original stays usable and nothing is released twice.
     /// </summary>
     private static void DestroyAt(nint self)
     {
         try
         {
-            if (Resolve(self) is { } entry)
+            if (SetObjectTable.AtAddress(self) is { } entry)
             {
                 Release(entry);
-                SelfMemory.TryWrite(self, 0);
+
+                // SAFETY: a constructor ran at self and no destructor since: the client's live object, being destroyed.
+                *(ulong*)self = 0;
             }
         }
         catch (Exception)
@@ -268,8 +273,16 @@ internal static unsafe class ClientVirtualDeviceSetExports
         entry.Destroy();
     }
 
-    /// <summary>The live set the object at <paramref name="self"/> stands for, or null.</summary>
+    /// <summary>
+    /// The live set the object at <paramref name="self"/> stands for, or null: the address first (an object no
+    /// constructor ran at is never read), then the object's bytes, which must decode to the entry constructed there.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static SetObject? Resolve(nint self) =>
-        SelfMemory.TryRead(self, out ulong slot) ? SetObjectTable.Find(self, slot) : null;
+    private static SetObject? Resolve(nint self)
+    {
+        var entry = SetObjectTable.AtAddress(self);
+
+        // SAFETY: a constructor ran at self and no destructor since: the client's live 8-byte object.
+        return entry is not null && SetObjectTable.Find(self, *(ulong*)self) == entry ? entry : null;
+    }
 }

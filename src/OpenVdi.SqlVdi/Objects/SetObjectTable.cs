@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 
@@ -7,9 +8,10 @@ namespace OpenVdi.SqlVdi.Objects;
 /// The <c>ClientVirtualDeviceSet</c> objects clients constructed. A client allocates the 8-byte object itself (with
 /// <c>new</c>, on its stack, or inside a struct of its own) and calls the constructor, which stores in it a slot value:
 /// an index into this table and the entry's generation, mixed with a key chosen at random when the library loads.
-/// Every call resolves the object through the table and refuses anything that does not resolve to a live entry
-/// constructed at that very address: a zeroed object, a destroyed one, a byte-for-byte copy (its address differs), a
-/// stale one (the index was reused, so the generation differs), or a pointer to anything else.
+/// A call resolves its object in two steps: the address must be one a constructor ran at and no destructor has since
+/// (looked up without reading the object, so a pointer to anything else, mapped or not, is refused unread), and the
+/// object's 8 bytes must decode to that very entry. So a zeroed object, a destroyed one, a byte-for-byte copy (at
+/// another address), a stale one (an earlier life's bytes: another generation) and any other pointer are refused.
 /// </summary>
 /// <remarks>No raw pointer to managed state ever leaves the library, so nothing a client writes into its object
 /// can make the library touch memory it did not mean to.</remarks>
@@ -18,6 +20,7 @@ internal static class SetObjectTable
     private static readonly Lock s_lock = new();
     private static readonly ulong s_key = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
     private static readonly Stack<int> s_free = new();
+    private static readonly ConcurrentDictionary<nint, SetObject> s_byAddress = new();
     private static SetObject?[] s_entries = new SetObject?[16];
     private static uint[] s_generations = new uint[16];
     private static int s_used;
@@ -40,10 +43,15 @@ internal static class SetObjectTable
 
             // Release: a reader that finds the entry sees it complete.
             Volatile.Write(ref s_entries[index], entry);
+            s_byAddress[address] = entry;
             AssertInvariantsUnsynchronized();
             return entry;
         }
     }
+
+    /// <summary>The live entry constructed at <paramref name="address"/>, or null; the object is not read.</summary>
+    public static SetObject? AtAddress(nint address) =>
+        s_byAddress.TryGetValue(address, out var entry) && !entry.IsRemoved ? entry : null;
 
     /// <summary>The live entry that an object at <paramref name="address"/> holding <paramref name="slot"/> stands for, or null.</summary>
     public static SetObject? Find(nint address, ulong slot)
@@ -78,6 +86,7 @@ internal static class SetObjectTable
                 return;
             }
 
+            s_byAddress.TryRemove(new KeyValuePair<nint, SetObject>(entry.Address, entry));
             if (s_entries[entry.Index] == entry)
             {
                 Volatile.Write(ref s_entries[entry.Index], null);
