@@ -4,7 +4,7 @@ namespace OpenVdi.SqlVdi.Tests;
 
 /// <summary>
 /// A multi-threaded client, one thread per device, its set a member of its own struct, backs up over 1, 4 and 64
-/// devices and restores byte for byte.
+/// devices and restores byte for byte; every device's first buffer is the shared memory itself (zero copy).
 /// </summary>
 [Collection(SqlVdiCollection.Name)]
 public sealed class StripedClientTests(SqlVdiFixture fixture)

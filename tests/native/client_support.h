@@ -235,6 +235,34 @@ inline int execute_command(const VDC_Command* command, uint8_t* buffer, int fd, 
     }
 }
 
+// Whether address lies in a shared file mapping under /dev/shm (POSIX shared memory), per /proc/self/maps: a command's
+// buffer must be the shared memory the server filled, not a copy of it in the client's heap.
+inline bool is_in_shared_memory(const void* address)
+{
+    FILE* maps = fopen("/proc/self/maps", "r");
+    if (maps == nullptr)
+    {
+        fail("cannot read /proc/self/maps: %s", strerror(errno));
+    }
+
+    bool found = false;
+    char line[4096];
+    uintptr_t target = reinterpret_cast<uintptr_t>(address);
+    while (!found && fgets(line, sizeof line, maps) != nullptr)
+    {
+        unsigned long start = 0, end = 0;
+        char permissions[8] = {};
+        char path[2048] = {};
+        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %2047s", &start, &end, permissions, path) >= 3)
+        {
+            found = target >= start && target < end && permissions[3] == 's' && strncmp(path, "/dev/shm/", 9) == 0;
+        }
+    }
+
+    fclose(maps);
+    return found;
+}
+
 // Serves one device until the server closes it (VD_E_CLOSE); returns the data bytes moved.
 inline unsigned long long serve_device(ClientVirtualDevice* device, int fd, const char* name)
 {

@@ -35,7 +35,20 @@ void serve(StripedRun* run, int index, const char* directory, bool backup)
     expect("OpenDevice", run->vds.OpenDevice(const_cast<char*>(name.c_str()), &device), NOERROR);
     std::string path = std::string(directory) + "/stripe-" + std::to_string(index) + ".bak";
     int fd = open_stripe(path.c_str(), backup);
-    run->bytes[(size_t)index] = serve_device(device, fd, name.c_str());
+    // The first command is a data command (a backup writes, a restore reads, before anything else): its buffer is
+    // the shared memory itself (zero copy). Served, then the rest of the stream.
+    VDC_Command* first = nullptr;
+    expect("GetCommand", device->GetCommand(-1, &first), NOERROR);
+    if ((first->commandCode != VDC_Write && first->commandCode != VDC_Read) || !is_in_shared_memory(first->buffer))
+    {
+        fail("the first command on %s (code %d) has a buffer at %p, outside the shared memory", name.c_str(),
+             first->commandCode, static_cast<void*>(first->buffer));
+    }
+
+    unsigned long moved = 0;
+    int code = execute_command(first, first->buffer, fd, &moved);
+    expect("CompleteCommand", device->CompleteCommand(first, code, moved, 0), NOERROR);
+    run->bytes[(size_t)index] = moved + serve_device(device, fd, name.c_str());
     close(fd);
 }
 
