@@ -36,6 +36,12 @@ internal sealed class BenchRunner
     /// <exception cref="IOException">A run failed, ended early, carried wrong bytes, or overstayed.</exception>
     public BenchResults Run()
     {
+        if (_plan.Transports.Contains(TransportKind.DropIn))
+        {
+            // Its library and client first: a missing one fails the bench before any run, not in the middle of one.
+            DropIn.DropInClient.Prepare();
+        }
+
         var results = new BenchResults(_plan);
         var source = new SourceData(_plan.SourceBytes);
         var work = Directory.CreateTempSubdirectory("openvdi-bench-");

@@ -17,6 +17,12 @@ internal enum TransportKind
     /// consumer reads in place. What a zero-copy transport can at best approach.
     /// </summary>
     InProcessCopy,
+
+    /// <summary>
+    /// OpenVdi to a C++ client through libsqlvdi.so, the drop-in for Microsoft's library: the same server as
+    /// <see cref="OpenVdi"/>, a native consumer. Not in the default plan: it needs the library built (docs/sqlvdi.md).
+    /// </summary>
+    DropIn,
 }
 
 /// <summary>Names for the table and the JSON.</summary>
@@ -29,6 +35,7 @@ internal static class TransportKindNames
         TransportKind.Pipe => "pipe",
         TransportKind.UnixSocket => "unix socket",
         TransportKind.InProcessCopy => "in-process copy",
+        TransportKind.DropIn => "drop-in (C++)",
         _ => kind.ToString(),
     };
 
@@ -39,6 +46,7 @@ internal static class TransportKindNames
         TransportKind.Pipe => "pipe",
         TransportKind.UnixSocket => "unix-socket",
         TransportKind.InProcessCopy => "in-process-copy",
+        TransportKind.DropIn => "drop-in",
         _ => kind.ToString(),
     };
 

@@ -1,3 +1,4 @@
+using OpenVdi.Bench.DropIn;
 using OpenVdi.Bench.Latency;
 using OpenVdi.Bench.Throughput;
 
@@ -12,6 +13,7 @@ internal static class Transports
         TransportKind.OpenVdi => OpenVdiThroughput.Instance,
         TransportKind.Pipe => PipeThroughput.Instance,
         TransportKind.UnixSocket => UnixSocketThroughput.Instance,
+        TransportKind.DropIn => DropInThroughput.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "This transport runs in one process."),
     };
 
@@ -21,6 +23,7 @@ internal static class Transports
         TransportKind.OpenVdi => OpenVdiLatency.Instance,
         TransportKind.Pipe => PipeLatency.Instance,
         TransportKind.UnixSocket => UnixSocketLatency.Instance,
+        TransportKind.DropIn => DropInLatency.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "This transport has no latency measurement."),
     };
 }

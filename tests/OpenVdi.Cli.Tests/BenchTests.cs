@@ -150,7 +150,7 @@ public sealed class BenchTests
     {
         var error = new StringWriter();
         Assert.Equal(2, CommandLine.CommandDispatcher.Default.Run(["bench", "--transports", "openvdi,carrier-pigeon"], TextWriter.Null, error));
-        Assert.Contains("openvdi, pipe, unix-socket and in-process-copy", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("openvdi, pipe, unix-socket, in-process-copy and drop-in", error.ToString(), StringComparison.Ordinal);
     }
 
     private static ProcessStartInfo PeerStart(int sourceBytes) =>

@@ -28,7 +28,8 @@ internal sealed class BenchCommand : ICliCommand
           --rounds N      rounds, 1 to 50
           --bytes SIZE    bytes per throughput run, e.g. 2GiB (a multiple of 4 MiB)
           --source SIZE   the source the producer copies from, 64MiB to 1GiB (default 512MiB: above the CPU caches)
-          --transports L  only these, comma-separated: openvdi, pipe, unix-socket, in-process-copy (default all)
+          --transports L  only these, comma-separated: openvdi, pipe, unix-socket, in-process-copy (default: these four),
+                          drop-in (a C++ client through libsqlvdi.so; needs OPENVDI_SQLVDI, see docs/sqlvdi.md)
           --json [PATH]   also write the results as JSON to PATH; without PATH, write JSON instead of the table
         """;
 
@@ -113,7 +114,7 @@ internal sealed class BenchCommand : ICliCommand
         }
         catch (FormatException e)
         {
-            throw new UsageException($"--transports: {e.Message} The transports are openvdi, pipe, unix-socket and in-process-copy.");
+            throw new UsageException($"--transports: {e.Message} The transports are openvdi, pipe, unix-socket, in-process-copy and drop-in.");
         }
     }
 }
