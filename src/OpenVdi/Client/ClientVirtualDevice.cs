@@ -20,7 +20,7 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
     private readonly ControlSegment _control;
     private readonly DeviceRecord _record;
     private readonly long _dirtyBit;
-    private readonly VdcCommand[] _commands;
+    private readonly SharedMemoryCommand[] _commands;
     private uint _tail;
     private int _ended;
 
@@ -32,10 +32,10 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
         Name = name;
         _record = control.Device(index);
         _dirtyBit = 1L << index;
-        _commands = new VdcCommand[SlotsPerDevice];
+        _commands = new SharedMemoryCommand[SlotsPerDevice];
         for (int i = 0; i < _commands.Length; i++)
         {
-            _commands[i] = new VdcCommand(this, i);
+            _commands[i] = new SharedMemoryCommand(this, i);
         }
 
         // The device's tail is this process's own from now on: it starts at the set's first command, whatever a
@@ -261,7 +261,7 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
         }
     }
 
-    private VdcCommand Deliver(CommandSlot slot, uint sequence, int code)
+    private SharedMemoryCommand Deliver(CommandSlot slot, uint sequence, int code)
     {
         if (code is < (int)VdCommandCode.VDC_Read or > (int)VdCommandCode.VDC_Complete)
         {
@@ -336,70 +336,12 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
                 return VdiResult.VD_E_PROTOCOL;
             }
 
-            if (command is null || command.Device != this)
+            if (command is not SharedMemoryCommand ours || ours.Device != this)
             {
                 return VdiResult.VD_E_INVALID;
             }
 
-            if (_control.IsAborted)
-            {
-                // Late completions after an abort are ignored; the server already saw 995.
-                command.TryBeginCompletion();
-                return VdiResult.VD_E_ABORT;
-            }
-
-            if (!command.TryBeginCompletion())
-            {
-                // Normally terminated: nothing is left to complete (§5.2); before that, a command not outstanding.
-                return HasEnded ? VdiResult.VD_E_PROTOCOL : VdiResult.VD_E_INVALID;
-            }
-
-            bool isData = command.CommandCode is VdCommandCode.VDC_Read or VdCommandCode.VDC_Write;
-            if (isData && bytesTransferred > command.Size)
-            {
-                command.CancelCompletion();
-                return VdiResult.VD_E_INVALID;
-            }
-
-            var slot = _record.Slot(command.Sequence);
-            if (slot.Sequence != (int)command.Sequence
-                || Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Delivered) != (int)SlotState.Delivered)
-            {
-                return _control.IsAborted ? VdiResult.VD_E_ABORT : throw new CorruptSegmentException("A delivered command's slot changed under it.");
-            }
-
-            // What this side delivered and answered, from its own copies: the server checks it against what it sent
-            // and what it reads back.
-            uint bytes = isData ? bytesTransferred : 0;
-            ulong delivered = CommandDigest.OfCommand(command.Sequence, (int)command.CommandCode, command.Size, command.Position, command.BufferIndex + 1);
-            slot.Digest = CommandDigest.WithCompletion(delivered, completionCode, bytes, position);
-            slot.CompletionCode = (int)completionCode;
-            slot.BytesTransferred = (int)bytes;
-            slot.OutPosition = (long)position;
-            if (completionCode != Win32Error.ERROR_SUCCESS)
-            {
-                Volatile.Write(ref _record.State, (int)SharedDeviceState.IoError);
-            }
-            else if (command.CommandCode == VdCommandCode.VDC_ClearError)
-            {
-                Volatile.Write(ref _record.State, (int)SharedDeviceState.Active);
-            }
-
-            // Release: the completion fields are visible to the agent that sees Completed.
-            Volatile.Write(ref slot.State, (int)SlotState.Completed);
-            if (completionCode != Win32Error.ERROR_SUCCESS)
-            {
-                FlushQueued();
-            }
-
-            NotifyAgent();
-            if (Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError && Volatile.Read(ref _record.Waiters) > 0)
-            {
-                // A ClearError held back for this completion may now be delivered (the error path only).
-                _control.Bump(_record.WakeOffset);
-            }
-
-            return VdiResult.NOERROR;
+            return CompleteUnsynchronized(ours, completionCode, bytesTransferred, position);
         }
         catch (CorruptSegmentException)
         {
@@ -409,6 +351,70 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
         {
             gate.Exit();
         }
+    }
+
+    /// <summary>Completes one of this device's commands; the caller holds the gate and catches corruption.</summary>
+    private VdiResult CompleteUnsynchronized(SharedMemoryCommand command, uint completionCode, uint bytesTransferred, ulong position)
+    {
+        if (_control.IsAborted)
+        {
+            // Late completions after an abort are ignored; the server already saw 995.
+            command.TryBeginCompletion();
+            return VdiResult.VD_E_ABORT;
+        }
+
+        if (!command.TryBeginCompletion())
+        {
+            // Normally terminated: nothing is left to complete (§5.2); before that, a command not outstanding.
+            return HasEnded ? VdiResult.VD_E_PROTOCOL : VdiResult.VD_E_INVALID;
+        }
+
+        bool isData = command.CommandCode is VdCommandCode.VDC_Read or VdCommandCode.VDC_Write;
+        if (isData && bytesTransferred > command.Size)
+        {
+            command.CancelCompletion();
+            return VdiResult.VD_E_INVALID;
+        }
+
+        var slot = _record.Slot(command.Sequence);
+        if (slot.Sequence != (int)command.Sequence
+            || Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Delivered) != (int)SlotState.Delivered)
+        {
+            return _control.IsAborted ? VdiResult.VD_E_ABORT : throw new CorruptSegmentException("A delivered command's slot changed under it.");
+        }
+
+        // What this side delivered and answered, from its own copies: the server checks it against what it sent
+        // and what it reads back.
+        uint bytes = isData ? bytesTransferred : 0;
+        ulong delivered = CommandDigest.OfCommand(command.Sequence, (int)command.CommandCode, command.Size, command.Position, command.BufferIndex + 1);
+        slot.Digest = CommandDigest.WithCompletion(delivered, completionCode, bytes, position);
+        slot.CompletionCode = (int)completionCode;
+        slot.BytesTransferred = (int)bytes;
+        slot.OutPosition = (long)position;
+        if (completionCode != Win32Error.ERROR_SUCCESS)
+        {
+            Volatile.Write(ref _record.State, (int)SharedDeviceState.IoError);
+        }
+        else if (command.CommandCode == VdCommandCode.VDC_ClearError)
+        {
+            Volatile.Write(ref _record.State, (int)SharedDeviceState.Active);
+        }
+
+        // Release: the completion fields are visible to the agent that sees Completed.
+        Volatile.Write(ref slot.State, (int)SlotState.Completed);
+        if (completionCode != Win32Error.ERROR_SUCCESS)
+        {
+            FlushQueued();
+        }
+
+        NotifyAgent();
+        if (Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError && Volatile.Read(ref _record.Waiters) > 0)
+        {
+            // A ClearError held back for this completion may now be delivered (the error path only).
+            _control.Bump(_record.WakeOffset);
+        }
+
+        return VdiResult.NOERROR;
     }
 
     /// <summary>The error path: every queued command but ClearError completes with ERROR_IO_DEVICE at once.</summary>

@@ -1,5 +1,3 @@
-using OpenVdi.Transport;
-
 namespace OpenVdi;
 
 /// <summary>
@@ -7,32 +5,31 @@ namespace OpenVdi;
 /// passed to CompleteCommand. <see cref="Buffer"/> is this process's address of the shared buffer;
 /// <see cref="Data"/> and <see cref="Memory"/> view the same bytes without a copy.
 /// </summary>
-/// <remarks>Command objects are pooled per device slot: do not keep one after completing it.</remarks>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The memory manager over shared memory owns nothing to release: the set's Close unmaps.")]
-public sealed class VdcCommand
+/// <remarks>
+/// Each implementation of <see cref="IClientVirtualDevice"/> (OpenVdi's transport, a binding to Microsoft's library)
+/// derives its own commands from this class. Command objects are pooled: do not keep one after completing it.
+/// </remarks>
+public abstract class VdcCommand
 {
-    private readonly SharedBufferMemory _memory = new();
-    private BufferAreaMap? _map;
-    private int _bufferIndex = -1;
     private int _live;
+    private uint _generation;
 
-    internal VdcCommand(ClientVirtualDevice device, int slot)
+    /// <summary>For implementations of <see cref="IClientVirtualDevice"/>.</summary>
+    protected VdcCommand()
     {
-        Device = device;
-        Slot = slot;
     }
 
     /// <summary>The command code.</summary>
-    public VdCommandCode CommandCode { get; private set; }
+    public abstract VdCommandCode CommandCode { get; }
 
     /// <summary>Bytes to transfer (Read, Write), a count (SkipMarks, SkipBlocks) or a <see cref="VdWhence"/> (SetPosition).</summary>
-    public uint Size { get; private set; }
+    public abstract uint Size { get; }
 
     /// <summary>The position input: a byte offset for random-access devices, or a position from GetPosition.</summary>
-    public ulong Position { get; private set; }
+    public abstract ulong Position { get; }
 
     /// <summary>This process's address of the data buffer (Read, Write); 0 for commands without one.</summary>
-    public nint Buffer { get; private set; }
+    public abstract nint Buffer { get; }
 
     /// <summary>Whether the command is outstanding: fetched and not yet completed.</summary>
     public bool IsOutstanding => Volatile.Read(ref _live) != 0;
@@ -44,7 +41,7 @@ public sealed class VdcCommand
         get
         {
             ThrowIfNotOutstanding();
-            return _map is null ? [] : _map.Data(_bufferIndex, (int)Size);
+            return GetData();
         }
     }
 
@@ -55,56 +52,51 @@ public sealed class VdcCommand
         get
         {
             ThrowIfNotOutstanding();
-            return _map is null ? default : _memory.Memory;
+            return GetMemory();
         }
     }
 
-    /// <summary>The client's scratch space just before the data (VDConfig.prefixZoneSize bytes).</summary>
+    /// <summary>The buffer's prefix zone (<c>prefixZoneSize</c> bytes just before <see cref="Data"/>); empty without one.</summary>
     /// <exception cref="InvalidOperationException">The command was completed.</exception>
     public Span<byte> PrefixZone
     {
         get
         {
             ThrowIfNotOutstanding();
-            return _map is null ? [] : _map.PrefixZone(_bufferIndex);
+            return GetPrefixZone();
         }
     }
 
-    internal ClientVirtualDevice Device { get; }
+    /// <summary>How many times this object was handed out: tells a delivery from the next one of the same object.</summary>
+    internal uint Generation => Volatile.Read(ref _generation);
 
-    internal int Slot { get; }
+    /// <summary>The data buffer's bytes; called only while the command is outstanding.</summary>
+    protected abstract Span<byte> GetData();
 
-    internal uint Sequence { get; private set; }
+    /// <summary>The data buffer's bytes as memory; called only while the command is outstanding.</summary>
+    protected abstract Memory<byte> GetMemory();
 
-    internal int BufferIndex => _bufferIndex;
+    /// <summary>The prefix zone's bytes; called only while the command is outstanding (empty by default).</summary>
+    protected virtual Span<byte> GetPrefixZone() => [];
 
-    internal void Deliver(uint sequence, VdCommandCode code, uint size, ulong position, BufferAreaMap? map, int bufferIndex)
+    /// <summary>An implementation hands this object out for a new command: it is outstanding from here on.</summary>
+    protected void OnDelivered()
     {
-        Sequence = sequence;
-        CommandCode = code;
-        Size = size;
-        Position = position;
-        _map = map;
-        _bufferIndex = bufferIndex;
-        Buffer = map is null ? 0 : map.DataAddress(bufferIndex);
-        _memory.Reset(map, bufferIndex, (int)size);
+        Interlocked.Increment(ref _generation);
         Volatile.Write(ref _live, 1);
     }
 
-    /// <summary>Claims the completion: true for exactly one caller while the command is outstanding.</summary>
-    internal bool TryBeginCompletion() => Interlocked.Exchange(ref _live, 0) == 1;
+    /// <summary>Claims the one completion the command gets; false when it was completed (or invalidated) already.</summary>
+    protected internal bool TryBeginCompletion() => Interlocked.Exchange(ref _live, 0) == 1;
 
-    /// <summary>The set closed: the command is no longer outstanding and its buffer is gone.</summary>
-    internal void Invalidate()
-    {
-        Volatile.Write(ref _live, 0);
-        _map = null;
-        _memory.Reset(null, 0, 0);
-        Buffer = 0;
-    }
+    /// <summary>Gives a completion claimed by <see cref="TryBeginCompletion"/> back (the completion was refused).</summary>
+    protected internal void CancelCompletion() => Volatile.Write(ref _live, 1);
 
-    /// <summary>Gives a claimed completion back (the completion was refused for a bad argument).</summary>
-    internal void CancelCompletion() => Volatile.Write(ref _live, 1);
+    /// <summary>The command is no longer outstanding and its buffer no longer reachable (the set closed).</summary>
+    protected void EndOutstanding() => Volatile.Write(ref _live, 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{CommandCode} size={Size} position={Position}";
 
     private void ThrowIfNotOutstanding()
     {
@@ -113,7 +105,4 @@ public sealed class VdcCommand
             throw new InvalidOperationException("The command is not outstanding: its buffer belongs to the server after CompleteCommand.");
         }
     }
-
-    /// <inheritdoc/>
-    public override string ToString() => $"{CommandCode} size={Size} position={Position}";
 }

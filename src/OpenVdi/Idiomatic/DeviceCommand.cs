@@ -16,13 +16,13 @@ public readonly struct DeviceCommand
 {
     private readonly VirtualDevice? _device;
     private readonly VdcCommand? _command;
-    private readonly uint _sequence;
+    private readonly uint _generation;
 
     internal DeviceCommand(VirtualDevice device, VdcCommand command)
     {
         _device = device;
         _command = command;
-        _sequence = command.Sequence;
+        _generation = command.Generation;
         Code = command.CommandCode;
         Size = command.Size;
         Position = command.Position;
@@ -42,7 +42,7 @@ public readonly struct DeviceCommand
     public VirtualDevice Device => _device ?? ThrowDefault<VirtualDevice>();
 
     /// <summary>Whether the command is still outstanding: fetched, and not yet completed through any copy.</summary>
-    public bool IsOutstanding => _command is { } c && c.Sequence == _sequence && c.IsOutstanding;
+    public bool IsOutstanding => _command is { } c && c.Generation == _generation && c.IsOutstanding;
 
     /// <summary>Whether the command carries a data buffer (VDC_Read or VDC_Write).</summary>
     public bool HasData => Code is VdCommandCode.VDC_Read or VdCommandCode.VDC_Write;
@@ -136,7 +136,7 @@ public readonly struct DeviceCommand
             ThrowHelper.ThrowObjectDisposed(typeof(VirtualDeviceSet));
         }
 
-        if (command is null || command.Sequence != _sequence || !command.IsOutstanding)
+        if (command is null || command.Generation != _generation || !command.IsOutstanding)
         {
             ThrowNotOutstanding(command is null);
         }
