@@ -66,7 +66,7 @@ public class SecondaryProcessTests
     }
 
     [Fact]
-    public void A_secondary_cannot_attach_before_the_set_is_configured_nor_twice()
+    public void A_secondary_cannot_attach_before_the_primary_got_the_configuration_nor_twice()
     {
         using var set = new Loopback().Connected();
         using var early = new ClientVirtualDeviceSet();
@@ -75,6 +75,10 @@ public class SecondaryProcessTests
         Loopback.Expect(set.Server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
         Loopback.Expect(set.Server.RequestBuffers(65536, 0, 1));
         Loopback.Expect(set.Server.EndConfiguration());
+
+        // Configured by the server, but the primary's GetConfiguration has not returned: not ready for secondaries (§3.9).
+        Assert.Equal(VdiResult.VD_E_PROTOCOL, early.OpenInSecondaryEx(null, set.Name));
+        Loopback.Expect(set.Client.GetConfiguration(1000, out _));
         Assert.Equal(VdiResult.NOERROR, early.OpenInSecondaryEx(null, set.Name));
         Assert.Equal(VdiResult.VD_E_PROTOCOL, early.OpenInSecondaryEx(null, set.Name));
         Assert.Equal(VdiResult.NOERROR, early.Close());

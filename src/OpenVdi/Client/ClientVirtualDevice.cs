@@ -14,13 +14,17 @@ namespace OpenVdi;
 /// IO-ERROR, queued commands other than ClearError are completed here with ERROR_IO_DEVICE without being
 /// delivered, and a ClearError waits until every delivered command is completed.
 /// </remarks>
-public sealed class ClientVirtualDevice : IClientVirtualDevice
+public sealed partial class ClientVirtualDevice : IClientVirtualDevice
 {
     private readonly ClientVirtualDeviceSet _set;
     private readonly ControlSegment _control;
     private readonly DeviceRecord _record;
     private readonly long _dirtyBit;
     private readonly SharedMemoryCommand[] _commands;
+
+    // One fetch at a time: a fetch owns the private tail (a second one would find the slot it delivered).
+    private readonly Lock _fetchLock = new();
+    private readonly CommandWait _wait;
     private uint _tail;
     private int _ended;
 
@@ -42,6 +46,8 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
         // peer wrote there.
         _tail = 0;
         Volatile.Write(ref _record.Tail, 0);
+        _wait = new CommandWait(this);
+        set.Doorbell!.Add(index, _wait);
     }
 
     /// <summary>The device's name.</summary>
@@ -75,7 +81,12 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
             while (true)
             {
                 int observed = Volatile.Read(ref _record.Wake);
-                var result = TryTake(out command);
+                VdiResult result;
+                lock (_fetchLock)
+                {
+                    result = TryTake(out command);
+                }
+
                 if (result != VdiResult.VD_E_TIMEOUT)
                 {
                     return result;
@@ -119,10 +130,81 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
     }
 
     /// <summary>
+    /// GetCommand without a thread: answers at once when a command (or the end, or an abort) is there; otherwise the
+    /// device's wait is armed, and the set's doorbell waiter completes it when the server publishes. A cancelled
+    /// token ends the wait at once with <see cref="OperationCanceledException"/>. One wait per device at a time.
+    /// </summary>
+    internal ValueTask<CommandFetch> GetCommandAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<CommandFetch>(cancellationToken);
+        }
+
+        var gate = _set.Gate;
+        if (!gate.TryEnter())
+        {
+            return new ValueTask<CommandFetch>(new CommandFetch(VdiResult.VD_E_PROTOCOL, null));
+        }
+
+        try
+        {
+            if (_set.Control != _control)
+            {
+                return new ValueTask<CommandFetch>(new CommandFetch(VdiResult.VD_E_PROTOCOL, null));
+            }
+
+            var fetch = TryFetch();
+            if (fetch.Result != VdiResult.VD_E_TIMEOUT)
+            {
+                return new ValueTask<CommandFetch>(fetch);
+            }
+
+            // Arm, then look again (Dekker with SendCommand, which publishes the head before it reads the flag): a
+            // command published in between is taken here, with no hop through the doorbell's thread.
+            var pending = _wait.Arm(cancellationToken);
+            Interlocked.Exchange(ref _record.Armed, 1);
+            if (HasWork() && _wait.Claim())
+            {
+                // Nobody awaits the task yet: delivering only completes it.
+                _wait.Deliver();
+                return pending;
+            }
+
+            _set.Doorbell!.Armed();
+            return pending;
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    /// <summary>One non-blocking look at the ring, for the doorbell's waiter and GetCommandAsync (the caller holds the gate).</summary>
+    internal CommandFetch TryFetch()
+    {
+        try
+        {
+            lock (_fetchLock)
+            {
+                var result = TryTake(out var command);
+                return new CommandFetch(result, command);
+            }
+        }
+        catch (CorruptSegmentException)
+        {
+            return new CommandFetch(_set.Corrupt(), null);
+        }
+    }
+
+    /// <summary>The asynchronous wait is no longer armed: the server stops ringing the doorbell for this device.</summary>
+    internal void Disarm() => Volatile.Write(ref _record.Armed, 0);
+
+    /// <summary>
     /// Whether a wait would end now: an abort, a close, or a command at the tail that can be handed over. A ClearError
     /// held back behind outstanding commands is not work: the waiter sleeps until the last of them completes.
     /// </summary>
-    private bool HasWork()
+    internal bool HasWork()
     {
         if (_control.IsAborted || Volatile.Read(ref _record.Closed) != 0)
         {
@@ -408,10 +490,10 @@ public sealed class ClientVirtualDevice : IClientVirtualDevice
         }
 
         NotifyAgent();
-        if (Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError && Volatile.Read(ref _record.Waiters) > 0)
+        if (Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError)
         {
             // A ClearError held back for this completion may now be delivered (the error path only).
-            _control.Bump(_record.WakeOffset);
+            _control.WakeDevice(_record, _dirtyBit);
         }
 
         return VdiResult.NOERROR;

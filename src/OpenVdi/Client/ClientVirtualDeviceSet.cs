@@ -15,6 +15,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     private readonly Lock _lock = new();
     private readonly CallGate _gate = new();
     private ControlSegment? _control;
+    private ClientDoorbell? _doorbell;
     private BufferAreaMap? _buffers;
     private ClientVirtualDevice?[] _devices = [];
     private LocalState _state;
@@ -57,6 +58,17 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     internal BufferAreaMap? Buffers => _buffers;
 
     internal CallGate Gate => _gate;
+
+    /// <summary>The asynchronous waiter of this attachment (null when no set is open).</summary>
+    internal ClientDoorbell? Doorbell => _doorbell;
+
+    /// <summary>
+    /// Whether a GetConfiguration now would answer at once (configured, aborted, closing): for the doorbell waiter,
+    /// which holds the gate.
+    /// </summary>
+    internal bool IsConfigurationSettled =>
+        _state != LocalState.Configurable || _gate.IsClosed || _control is not { } control || control.IsAborted
+        || Volatile.Read(ref control.SetState) >= (int)SharedSetState.Initializing;
 
     internal VdConfig Configuration => _configuration;
 
@@ -147,6 +159,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 }
 
                 if (control.ReadSetState() < SharedSetState.Initializing
+                    || Volatile.Read(ref control.PrimaryConfigured) == 0
                     || Volatile.Read(ref control.PrimaryClosed) != 0)
                 {
                     control.Dispose();
@@ -185,6 +198,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
         _isPrimary = primary;
         _devices = new ClientVirtualDevice?[control.DeviceCount];
         _buffers = new BufferAreaMap(control, control.ReadConfig(negotiated: false).PrefixZoneSize);
+        _doorbell = new ClientDoorbell(this, control);
         _gate.Reset();
     }
 
@@ -230,6 +244,11 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 {
                     AcceptConfiguration(control);
                     _state = LocalState.Initializing;
+                    if (_isPrimary)
+                    {
+                        // Release: secondaries may attach from now on (spec §3.9: after the primary's GetConfiguration).
+                        Volatile.Write(ref control.PrimaryConfigured, 1);
+                    }
                 }
             }
 
@@ -244,6 +263,29 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
         {
             _gate.Exit();
         }
+    }
+
+    /// <summary>
+    /// GetConfiguration without a thread: answers at once when the set is configured (or aborted, or not in a state to
+    /// ask); otherwise the wait is armed and the set's doorbell waiter completes it when the server signals. A
+    /// cancelled token ends the wait at once with <see cref="OperationCanceledException"/>.
+    /// </summary>
+    internal ValueTask<ConfigurationFetch> GetConfigurationAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<ConfigurationFetch>(cancellationToken);
+        }
+
+        var result = GetConfiguration(VdiTimeout.Poll, out var config);
+        if (result != VdiResult.VD_E_TIMEOUT || _doorbell is not { } doorbell)
+        {
+            return new ValueTask<ConfigurationFetch>(new ConfigurationFetch(result, config));
+        }
+
+        var pending = doorbell.Configuration.Arm(cancellationToken);
+        doorbell.Armed();
+        return pending;
     }
 
     /// <summary>
@@ -557,6 +599,9 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
             device?.Invalidate();
         }
 
+        // Its thread is out of the gate (Close drained it): it must not come back into a later attachment's gate.
+        _doorbell?.Retire();
+        _doorbell = null;
         buffers?.Dispose();
         control.Dispose();
         _control = null;

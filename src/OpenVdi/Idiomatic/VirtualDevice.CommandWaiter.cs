@@ -6,8 +6,10 @@ namespace OpenVdi;
 public sealed partial class VirtualDevice
 {
     /// <summary>
-    /// The waiting half of <see cref="GetCommandAsync"/>: one reusable value-task source per device and a thread of
-    /// the device's own that makes the blocking faithful wait in bounded slices. Nothing is allocated per wait.
+    /// The waiting half of <see cref="GetCommandAsync"/> over an implementation other than OpenVdi's transport
+    /// (Microsoft's library, say), whose GetCommand no token can interrupt: one reusable value-task source per device
+    /// and a thread of the device's own that makes the blocking faithful wait in slices of
+    /// <see cref="WaitTimeout.SliceMs"/>, checking the token between them. Nothing is allocated per wait.
     /// </summary>
     /// <remarks>
     /// Ownership: between <see cref="Start"/> and the caller's <see cref="GetResult"/> the device's fetch flag is held
@@ -164,6 +166,10 @@ public sealed partial class VirtualDevice
                     if (result != VdiResult.VD_E_CLOSE)
                     {
                         failure = _owner.CreateFetchException(result);
+                    }
+                    else
+                    {
+                        _owner.MarkEnded();
                     }
 
                     break;

@@ -5,7 +5,8 @@ namespace OpenVdi;
 /// <summary>
 /// One device of a <see cref="VirtualDeviceSet"/>, client side, the .NET way: commands as <see cref="DeviceCommand"/>
 /// values fetched with <see cref="GetCommandAsync"/> or <see cref="TryGetCommand"/>, the end of the device as a null
-/// command (or a false return), and failures as exceptions. Wraps a faithful <see cref="ClientVirtualDevice"/>.
+/// command (or a false return), and failures as exceptions. Wraps a faithful <see cref="IClientVirtualDevice"/> of any
+/// implementation (OpenVdi's transport, or Microsoft's library through a binding).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,45 +16,48 @@ namespace OpenVdi;
 /// outstanding at once.
 /// </para>
 /// <para>
-/// <b>The cost of waiting asynchronously.</b> <see cref="GetCommandAsync"/> first polls the ring (no wait, no
-/// allocation); a command already queued is returned synchronously. Only when nothing is queued does it wait, and
-/// the faithful wait is a blocking futex wait that no token can interrupt, so the wait runs on a thread of this
-/// device's own: started at the first such wait, ended once one of its waits meets the device's end or an abort,
-/// or when the set is disposed. That is one thread per waiting device, and never a thread-pool thread held
-/// hostage. The thread waits in slices of at most 50 ms and checks the token between slices, so a cancellation is
-/// noticed within about 50 ms; an idle device costs one futex wake-up per slice. A command that arrives during a
-/// wait costs a thread hand-off on each side (tens of microseconds on a small VM), and the continuation runs on the
-/// thread pool. A server that keeps the ring filled never reaches this path.
+/// <b>The cost of waiting asynchronously.</b> <see cref="GetCommandAsync"/> first looks at the ring (no wait, no
+/// allocation); a command already queued is returned synchronously. Otherwise, over OpenVdi's transport, the device's
+/// wait is armed and the set's one doorbell waiter completes it when the server publishes: no thread per device, no
+/// polling, no allocation, and a cancelled token ends the wait at once. The continuation runs on the doorbell's
+/// thread, which so carries the loops of all the process's devices; do not block it for long. Over another
+/// implementation (whose waits no token can interrupt), the wait runs on a thread of this device's own, in slices of
+/// 50 ms between which the token is checked.
 /// </para>
 /// </remarks>
 public sealed partial class VirtualDevice
 {
     private readonly VirtualDeviceSet _set;
-    private readonly ClientVirtualDevice _device;
-    private readonly CommandWaiter _waiter;
+    private readonly IClientVirtualDevice _device;
+    private readonly ClientVirtualDevice? _ours;
+    private readonly CommandWaiter? _waiter;
     private int _busy;
+    private int _ended;
 
-    internal VirtualDevice(VirtualDeviceSet set, ClientVirtualDevice device)
+    internal VirtualDevice(VirtualDeviceSet set, IClientVirtualDevice device, string name, int index)
     {
         _set = set;
         _device = device;
-        _waiter = new CommandWaiter(this);
+        _ours = device as ClientVirtualDevice;
+        Name = name;
+        Index = index;
+        _waiter = _ours is null ? new CommandWaiter(this) : null;
     }
 
     /// <summary>The device's name (the set's name for the first device).</summary>
-    public string Name => _device.Name;
+    public string Name { get; }
 
     /// <summary>The device's position in the set (0 is the device named after the set).</summary>
-    public int Index => _device.Index;
+    public int Index { get; }
 
     /// <summary>The set the device belongs to.</summary>
     public VirtualDeviceSet Set => _set;
 
     /// <summary>The faithful device underneath, for calls this layer does not cover.</summary>
-    public ClientVirtualDevice Faithful => _device;
+    public IClientVirtualDevice Faithful => _device;
 
     /// <summary>Whether the device has ended: the server closed it and every command was fetched.</summary>
-    public bool HasEnded => _device.HasEnded;
+    public bool HasEnded => _ours?.HasEnded ?? Volatile.Read(ref _ended) != 0;
 
     /// <summary>
     /// Fetches the next command, waiting for one if none is queued. Completes synchronously, without allocating,
@@ -77,6 +81,68 @@ public sealed partial class VirtualDevice
             return ValueTask.FromException<DeviceCommand?>(CreateBusyException());
         }
 
+        if (_ours is null)
+        {
+            return GetCommandThroughWaiter(cancellationToken);
+        }
+
+        ValueTask<CommandFetch> fetching;
+        try
+        {
+            fetching = _ours.GetCommandAsync(cancellationToken);
+        }
+        catch
+        {
+            Exit();
+            throw;
+        }
+
+        if (fetching.IsCompletedSuccessfully)
+        {
+            Exit();
+            return ToCommand(fetching.Result);
+        }
+
+        return AwaitCommandAsync(fetching);
+    }
+
+    /// <summary>The pending path: one pooled state machine box (no allocation per wait once warm).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<DeviceCommand?> AwaitCommandAsync(ValueTask<CommandFetch> fetching)
+    {
+        try
+        {
+            var fetch = await fetching.ConfigureAwait(false);
+            return Interpret(fetch);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private ValueTask<DeviceCommand?> ToCommand(CommandFetch fetch)
+    {
+        try
+        {
+            return new ValueTask<DeviceCommand?>(Interpret(fetch));
+        }
+        catch (Exception e) when (e is VdiException or ObjectDisposedException)
+        {
+            return ValueTask.FromException<DeviceCommand?>(e);
+        }
+    }
+
+    private DeviceCommand? Interpret(CommandFetch fetch) => fetch.Result switch
+    {
+        VdiResult.NOERROR => new DeviceCommand(this, fetch.Command!),
+        VdiResult.VD_E_CLOSE => null,
+        _ => throw CreateFetchException(fetch.Result),
+    };
+
+    /// <summary>Over another implementation: the faithful wait, on this device's own waiter thread.</summary>
+    private ValueTask<DeviceCommand?> GetCommandThroughWaiter(CancellationToken cancellationToken)
+    {
         bool handedOff = false;
         try
         {
@@ -86,10 +152,11 @@ public sealed partial class VirtualDevice
                 case VdiResult.NOERROR:
                     return new ValueTask<DeviceCommand?>(new DeviceCommand(this, command!));
                 case VdiResult.VD_E_CLOSE:
+                    Volatile.Write(ref _ended, 1);
                     return new ValueTask<DeviceCommand?>(default(DeviceCommand?));
                 case VdiResult.VD_E_TIMEOUT:
                     // Nothing queued: the waiter owns the device until the caller takes the result.
-                    var pending = _waiter.Start(cancellationToken);
+                    var pending = _waiter!.Start(cancellationToken);
                     handedOff = true;
                     return pending;
                 default:
@@ -150,7 +217,11 @@ public sealed partial class VirtualDevice
                 case VdiResult.NOERROR:
                     command = new DeviceCommand(this, fetched!);
                     return true;
-                case VdiResult.VD_E_CLOSE or VdiResult.VD_E_TIMEOUT:
+                case VdiResult.VD_E_CLOSE:
+                    Volatile.Write(ref _ended, 1);
+                    command = default;
+                    return false;
+                case VdiResult.VD_E_TIMEOUT:
                     command = default;
                     return false;
                 default:
@@ -186,7 +257,10 @@ public sealed partial class VirtualDevice
             : ThrowHelper.CreateVdi(result, $"GetCommand on device '{Name}'");
 
     /// <summary>The set is being disposed: lets an idle waiter thread end.</summary>
-    internal void Shutdown() => _waiter.Stop();
+    internal void Shutdown() => _waiter?.Stop();
+
+    /// <summary>The fallback waiter saw the device's end.</summary>
+    internal void MarkEnded() => Volatile.Write(ref _ended, 1);
 
     private bool TryEnter() => Interlocked.Exchange(ref _busy, 1) == 0;
 

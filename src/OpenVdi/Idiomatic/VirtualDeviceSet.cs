@@ -7,7 +7,8 @@ namespace OpenVdi;
 /// A virtual device set, client side, the .NET way: created or attached by a static factory, configured with an
 /// awaitable <see cref="GetConfigurationAsync(CancellationToken)"/>, its devices opened as <see cref="VirtualDevice"/>
 /// objects, failures thrown as <see cref="VdiException"/>, and released by <see cref="Dispose"/>. Wraps a faithful
-/// <see cref="ClientVirtualDeviceSet"/>, available as <see cref="Faithful"/>.
+/// <see cref="IClientVirtualDeviceSet2"/> of any implementation (OpenVdi's transport by default, or Microsoft's library
+/// through a binding), available as <see cref="Faithful"/>.
 /// </summary>
 /// <remarks>
 /// The sequence is the documented one: create the set, send the BACKUP or RESTORE statement (the server opens the
@@ -16,16 +17,21 @@ namespace OpenVdi;
 /// </remarks>
 public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
 {
-    private readonly ClientVirtualDeviceSet _set;
+    private readonly IClientVirtualDeviceSet2 _set;
+    private readonly ClientVirtualDeviceSet? _ours;
+    private readonly bool _primary;
     private readonly Lock _lock = new();
     private readonly List<VirtualDevice> _devices = [];
     private VdConfig _configuration;
     private int _configured;
     private int _disposed;
+    private int _sawAbort;
 
-    private VirtualDeviceSet(ClientVirtualDeviceSet set, string name)
+    private VirtualDeviceSet(IClientVirtualDeviceSet2 set, string name, bool primary)
     {
         _set = set;
+        _ours = set as ClientVirtualDeviceSet;
+        _primary = primary;
         Name = name;
     }
 
@@ -33,16 +39,16 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
     public string Name { get; }
 
     /// <summary>Whether this object created the set (primary) rather than attached to it (secondary).</summary>
-    public bool IsPrimary => _set.IsPrimary;
+    public bool IsPrimary => _ours?.IsPrimary ?? _primary;
 
     /// <summary>Whether the set has aborted (either side's SignalAbort, a server timeout, a dead peer, a corrupt segment).</summary>
-    public bool IsAborted => _set.IsAborted;
+    public bool IsAborted => _ours?.IsAborted ?? Volatile.Read(ref _sawAbort) != 0;
 
     /// <summary>The configuration the server settled, once <see cref="GetConfigurationAsync(CancellationToken)"/> (or a secondary's attach) obtained it; null before.</summary>
     public VdConfig? Configuration => Volatile.Read(ref _configured) != 0 ? _configuration : null;
 
     /// <summary>The faithful set underneath, for calls this layer does not cover. Disposing this object closes it.</summary>
-    public ClientVirtualDeviceSet Faithful => _set;
+    public IClientVirtualDeviceSet2 Faithful => _set;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -62,18 +68,33 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
     /// prefix zone; VD_E_INVALID for an invalid set name; VD_E_INSTANCE_NAME for an invalid instance name; VD_E_BUSY
     /// when a live set of that name exists; VD_E_SECURITY or VD_E_MEMORY when the shared memory cannot be made.
     /// </exception>
-    public static VirtualDeviceSet Create(string name, VdConfig config, string? instance = null, VirtualDeviceSetOptions? options = null)
+    public static VirtualDeviceSet Create(string name, VdConfig config, string? instance = null, VirtualDeviceSetOptions? options = null) =>
+        Create(new ClientVirtualDeviceSet(options ?? VirtualDeviceSetOptions.Default), name, config, instance);
+
+    /// <summary>
+    /// Creates the set <paramref name="name"/> as its primary client through <paramref name="set"/>, a faithful set
+    /// object of any implementation that holds no set yet (OpenVdi's, or Microsoft's library through a binding). The
+    /// returned object owns <paramref name="set"/>: disposing it closes the set and disposes the object.
+    /// </summary>
+    /// <param name="set">The faithful object to create the set with.</param>
+    /// <param name="name">The set's name, unique on the machine; also the first device's name.</param>
+    /// <param name="config">The client inputs; the server's output fields are ignored.</param>
+    /// <param name="instance">The SQL Server instance; null or empty for the default instance.</param>
+    /// <returns>The set, in the Configurable state.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="set"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="VdiException">What CreateEx answered: VD_E_INVALID, VD_E_NOTSUPPORTED, VD_E_INSTANCE_NAME, VD_E_BUSY, VD_E_SECURITY, VD_E_MEMORY, VD_E_PROTOCOL.</exception>
+    public static VirtualDeviceSet Create(IClientVirtualDeviceSet2 set, string name, VdConfig config, string? instance = null)
     {
+        ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(name);
-        var set = new ClientVirtualDeviceSet(options ?? VirtualDeviceSetOptions.Default);
         var result = set.CreateEx(instance, name, config);
         if (result != VdiResult.NOERROR)
         {
-            set.Dispose();
+            (set as IDisposable)?.Dispose();
             ThrowHelper.ThrowVdi(result, $"CreateEx of set '{name}'");
         }
 
-        return new VirtualDeviceSet(set, name);
+        return new VirtualDeviceSet(set, name, primary: true);
     }
 
     /// <summary>
@@ -89,18 +110,31 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
     /// VD_E_INVALID for an invalid name; VD_E_INSTANCE_NAME for an invalid instance name; VD_E_UNEXPECTED for a
     /// corrupt segment.
     /// </exception>
-    public static VirtualDeviceSet OpenSecondary(string name, string? instance = null)
+    public static VirtualDeviceSet OpenSecondary(string name, string? instance = null) =>
+        OpenSecondary(new ClientVirtualDeviceSet(), name, instance);
+
+    /// <summary>
+    /// Attaches to the set <paramref name="name"/> as a secondary client through <paramref name="set"/>, a faithful
+    /// set object of any implementation that holds no set yet. The returned object owns <paramref name="set"/>.
+    /// </summary>
+    /// <param name="set">The faithful object to attach with.</param>
+    /// <param name="name">The set's name.</param>
+    /// <param name="instance">The SQL Server instance; null or empty for the default instance.</param>
+    /// <returns>The set; its configuration is known at once.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="set"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="VdiException">What OpenInSecondaryEx answered: VD_E_PROTOCOL (no such set, or not configured yet), VD_E_ABORT, VD_E_INSTANCE_NAME, VD_E_INVALID, VD_E_SECURITY, VD_E_UNEXPECTED.</exception>
+    public static VirtualDeviceSet OpenSecondary(IClientVirtualDeviceSet2 set, string name, string? instance = null)
     {
+        ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(name);
-        var set = new ClientVirtualDeviceSet();
         var result = set.OpenInSecondaryEx(instance, name);
         if (result != VdiResult.NOERROR)
         {
-            set.Dispose();
+            (set as IDisposable)?.Dispose();
             ThrowHelper.ThrowVdi(result, $"OpenInSecondaryEx of set '{name}'");
         }
 
-        var secondary = new VirtualDeviceSet(set, name);
+        var secondary = new VirtualDeviceSet(set, name, primary: false);
         if (set.GetConfiguration(VdiTimeout.Poll, out var config) == VdiResult.NOERROR)
         {
             secondary.Remember(config);
@@ -122,7 +156,23 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(set);
         string name = set.Name ?? throw new ArgumentException("The faithful set holds no set: call CreateEx or OpenInSecondaryEx first.", nameof(set));
-        var wrapper = new VirtualDeviceSet(set, name);
+        return FromFaithful(set, name, set.IsPrimary);
+    }
+
+    /// <summary>
+    /// Wraps a faithful set object of any implementation that already holds the set <paramref name="name"/> (after its
+    /// own CreateEx or OpenInSecondaryEx). The returned object owns <paramref name="set"/>.
+    /// </summary>
+    /// <param name="set">The faithful object, holding a set.</param>
+    /// <param name="name">The set's name.</param>
+    /// <param name="primary">Whether <paramref name="set"/> created the set (rather than attached to it).</param>
+    /// <returns>The wrapper.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="set"/> or <paramref name="name"/> is null.</exception>
+    public static VirtualDeviceSet FromFaithful(IClientVirtualDeviceSet2 set, string name, bool primary)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(name);
+        var wrapper = new VirtualDeviceSet(set, name, primary);
         if (set.GetConfiguration(VdiTimeout.Poll, out var config) == VdiResult.NOERROR)
         {
             wrapper.Remember(config);
@@ -205,9 +255,10 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
             throw CreateException(result, $"OpenDevice '{name}'");
         }
 
-        var device = new VirtualDevice(this, (ClientVirtualDevice)opened!);
+        VirtualDevice device;
         lock (_lock)
         {
+            device = new VirtualDevice(this, opened!, name, (opened as ClientVirtualDevice)?.Index ?? _devices.Count);
             _devices.Add(device);
         }
 
@@ -355,6 +406,12 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
             return Task.FromException<VdConfig>(CreateException(result, "GetConfiguration"));
         }
 
+        if (_ours is not null)
+        {
+            return AwaitConfigurationAsync(_ours, timeoutMs, cancellationToken);
+        }
+
+        // Another implementation, whose wait no token interrupts: a thread waits in slices.
         return Task.Factory.StartNew(
             () => WaitForConfiguration(timeoutMs, cancellationToken),
             cancellationToken,
@@ -362,7 +419,30 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
             TaskScheduler.Default);
     }
 
-    /// <summary>The faithful wait in slices, with the token checked between them.</summary>
+    /// <summary>Over OpenVdi's transport: the doorbell's waiter completes the wait; the timeout is a cancellation.</summary>
+    private async Task<VdConfig> AwaitConfigurationAsync(ClientVirtualDeviceSet set, uint timeoutMs, CancellationToken cancellationToken)
+    {
+        using var timeout = timeoutMs == VdiTimeout.Infinite ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout?.CancelAfter(TimeSpan.FromMilliseconds(timeoutMs));
+        ConfigurationFetch fetch;
+        try
+        {
+            fetch = await set.GetConfigurationAsync(timeout?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout is not null && !cancellationToken.IsCancellationRequested)
+        {
+            throw ThrowHelper.CreateVdi(VdiResult.VD_E_TIMEOUT, "GetConfiguration");
+        }
+
+        if (fetch.Result != VdiResult.NOERROR)
+        {
+            throw CreateException(fetch.Result, "GetConfiguration");
+        }
+
+        Remember(fetch.Config);
+        return fetch.Config;
+    }
+
     private VdConfig WaitForConfiguration(uint timeoutMs, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
@@ -397,6 +477,19 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
         }
     }
 
+    private nint MapForeign(uint handle, int length)
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var result = _set.MapBufferHandle(handle, out nint address);
+        if (result != VdiResult.NOERROR)
+        {
+            throw CreateException(result, "MapBufferHandle");
+        }
+
+        return address;
+    }
+
     private BufferAreaMap MapBuffer(uint handle, int length, out int index)
     {
         ThrowIfDisposed();
@@ -406,7 +499,7 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
             throw CreateException(result, "MapBufferHandle");
         }
 
-        var buffers = _set.Buffers;
+        var buffers = _ours!.Buffers;
         index = buffers?.IndexOfDataStart(address) ?? -1;
         if (buffers is null || index < 0)
         {
@@ -431,6 +524,7 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
 
         // Close wakes and drains every call inside the faithful set, waits included; then idle waiter threads end.
         var result = _set.Close();
+        (_set as IDisposable)?.Dispose();
         VirtualDevice[] devices;
         lock (_lock)
         {
@@ -446,10 +540,17 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
     }
 
     /// <summary>The exception for <paramref name="result"/>: a closed faithful set after Dispose is reported as disposal.</summary>
-    private Exception CreateException(VdiResult result, string operation) =>
-        IsDisposed && result is VdiResult.VD_E_PROTOCOL or VdiResult.VD_E_ABORT
+    private Exception CreateException(VdiResult result, string operation)
+    {
+        if (result == VdiResult.VD_E_ABORT)
+        {
+            Volatile.Write(ref _sawAbort, 1);
+        }
+
+        return IsDisposed && result is VdiResult.VD_E_PROTOCOL or VdiResult.VD_E_ABORT
             ? new ObjectDisposedException(GetType().FullName)
             : ThrowHelper.CreateVdi(result, operation);
+    }
 
     private void ThrowIfDisposed()
     {

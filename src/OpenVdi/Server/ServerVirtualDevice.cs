@@ -157,13 +157,11 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         Volatile.Write(ref slot.State, (int)SlotState.Queued);
         _head = sequence + 1;
 
-        // Full fence (Dekker with the client's waiter count): the client sees the new head, or we see its count.
+        // Full fence (Dekker with the client's waiter count and armed flag): the client sees the new head, or we see
+        // that it waits.
         Interlocked.Exchange(ref _record.Head, (int)(sequence + 1));
         Volatile.Write(ref _headEpoch, _headEpoch + 1);
-        if (Volatile.Read(ref _record.Waiters) > 0)
-        {
-            _control.Bump(_record.WakeOffset);
-        }
+        _control.WakeDevice(_record, 1L << Index);
 
         // A client that entered IO-ERROR after our check must not be handed this command.
         if (!isClearError && DeviceState() == SharedDeviceState.IoError
@@ -454,9 +452,11 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
                 return VdiResult.VD_E_CLOSE;
             }
 
-            // Release: stored after the last publish, so a client seeing Closed with head == tail has everything.
-            Volatile.Write(ref _record.Closed, 1);
+            // Stored after the last publish, so a client seeing Closed with head == tail has everything; full fence
+            // before the client's waiters are looked at.
+            Interlocked.Exchange(ref _record.Closed, 1);
             _control.Bump(_record.WakeOffset);
+            _control.WakeDevice(_record, 1L << Index);
             _set.OnDeviceClosed();
             return VdiResult.NOERROR;
         }

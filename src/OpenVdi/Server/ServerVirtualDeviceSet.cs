@@ -130,7 +130,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 _openedDevices = _closedDevices = 0;
                 _gate.Reset();
                 _state = LocalState.Connected;
-                control.Bump(ConfigEventOffset);
+                control.SignalSetEvent();
                 return VdiResult.NOERROR;
             }
             catch (CorruptSegmentException)
@@ -282,7 +282,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
 
                 // Release: the negotiated configuration and the area are visible before the state that frees GetConfiguration.
                 PublishState(SharedSetState.Initializing);
-                _control.Bump(ConfigEventOffset);
+                _control.SignalSetEvent();
                 _state = LocalState.Initializing;
                 return VdiResult.NOERROR;
             }
@@ -337,7 +337,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                     PublishState(SharedSetState.Active);
                 }
 
-                _control.Bump(ConfigEventOffset);
+                _control.SignalSetEvent();
                 device = opened;
                 return VdiResult.NOERROR;
             }
@@ -642,7 +642,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             }
 
             PublishState(SharedSetState.NormallyTerminated);
-            _control!.Bump(ConfigEventOffset);
+            _control!.SignalSetEvent();
         }
 
         // The agent re-checks whether everything is closed and completed.

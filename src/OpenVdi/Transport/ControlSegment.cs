@@ -63,6 +63,14 @@ internal sealed unsafe class ControlSegment : IDisposable
 
     public ref long DirtyDevices => ref Region.Int64(DirtyDevicesOffset);
 
+    public ref int Doorbell => ref Region.Int32(DoorbellOffset);
+
+    public ref int DoorbellWaiters => ref Region.Int32(DoorbellWaitersOffset);
+
+    public ref long ReadyDevices => ref Region.Int64(ReadyDevicesOffset);
+
+    public ref int PrimaryConfigured => ref Region.Int32(PrimaryConfiguredOffset);
+
     public ref int PrimaryClosed => ref Region.Int32(PrimaryClosedOffset);
 
     public ref int ServerClosed => ref Region.Int32(ServerClosedOffset);
@@ -299,9 +307,41 @@ internal sealed unsafe class ControlSegment : IDisposable
     {
         Bump(ConfigEventOffset);
         Bump(AgentEventOffset);
+        Bump(DoorbellOffset);
         for (int i = 0; i < DeviceCount; i++)
         {
             Bump(DeviceOffset(i, DeviceRecordLength) + DeviceWakeOffset);
+        }
+    }
+
+    /// <summary>A set-wide event (open, configuration, a device named, the end): wakes GetConfiguration and the doorbells.</summary>
+    public void SignalSetEvent()
+    {
+        Bump(ConfigEventOffset);
+        Bump(DoorbellOffset);
+    }
+
+    /// <summary>
+    /// Something a device's waiter waits for happened (a command published, the device closed, a ClearError now
+    /// deliverable): wakes a GetCommand sleeping on the device's word, and rings the doorbell for an armed
+    /// asynchronous wait. Costs nothing when nobody waits. The caller made the event visible with a full fence first
+    /// (Dekker with the waiter's count and flag).
+    /// </summary>
+    public void WakeDevice(DeviceRecord record, long deviceBit)
+    {
+        if (Volatile.Read(ref record.Waiters) > 0)
+        {
+            Bump(record.WakeOffset);
+        }
+
+        if (Volatile.Read(ref record.Armed) != 0)
+        {
+            // Full fence (Dekker with the doorbell waiter's count): the bit is visible before the count is read.
+            Interlocked.Or(ref ReadyDevices, deviceBit);
+            if (Volatile.Read(ref DoorbellWaiters) > 0)
+            {
+                Bump(DoorbellOffset);
+            }
         }
     }
 

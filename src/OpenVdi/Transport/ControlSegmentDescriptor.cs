@@ -4,8 +4,8 @@ namespace OpenVdi.Transport;
 /// Layout of a set's control segment (<c>/dev/shm/openvdi.&lt;instance&gt;.&lt;set&gt;</c>), created by the primary
 /// client in CreateEx. All integers are little-endian; every offset is derived here and nowhere else.
 /// <code>
-///   0                     header (HeaderLength = 2048 bytes)
-///                           identity, configuration, buffer-area table, names, hot words
+///   0                     header (HeaderLength bytes)
+///                           identity, configuration, buffer-area table, names, hot words (each in a block of its own)
 ///   HeaderLength          device record 0 (DeviceRecordLength bytes)
 ///   ...                   device record i at HeaderLength + i * DeviceRecordLength
 ///                           each: client words, server words, name, then SlotsPerDevice command slots
@@ -18,13 +18,17 @@ internal static class ControlSegmentDescriptor
     /// <summary>"OPENVDI1" read as a little-endian 64-bit integer.</summary>
     public const ulong Magic = 0x3149_4456_4E45_504F;
 
-    public const int LayoutVersion = 2;
+    /// <summary>
+    /// 3: the client doorbell block (a futex word, its waiters, the ready-device mask), a device's async-waiter flag and
+    /// the primary's "configured" flag were added, and every offset is derived from a running total.
+    /// </summary>
+    public const int LayoutVersion = 3;
 
     /// <summary>Two cache lines: hot words written by one side sit alone in such a block, against false sharing
     /// (adjacent-line prefetch pulls lines in pairs).</summary>
     public const int CacheLinePair = 128;
 
-    // Identity block.
+    // Identity block, written by the primary at creation (the flags and the server's fields later, as noted).
     //  0                   1                   2                   3
     //  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
     // +-------------------------------------------------------------+
@@ -43,10 +47,12 @@ internal static class ControlSegmentDescriptor
     // |                      File mode                               | 56
     // |                      Primary closed normally (flag)          | 60
     // |                      Server closed normally (flag)           | 64
-    // |                      Buffer segment count                    | 68
-    // |                      Requested VDConfig (44 bytes)           | 72
-    // |                      Negotiated VDConfig (44 bytes)          | 116
-    // |                      Buffer segment lengths (16 x 64 bits)   | 160
+    // |                      Buffer segment count (server)           | 68
+    // |                      Primary configured (flag)               | 72
+    // |                      Requested VDConfig (44 bytes)           | 76
+    // |                      Negotiated VDConfig (44 bytes, server)  | 120
+    // |                      (padding to 8 bytes)                    | 164
+    // |                      Buffer segment lengths (16 x 64 bits)   | 168
     // +-------------------------------------------------------------+
     public const int MagicOffset = 0;
     public const int LayoutVersionOffset = MagicOffset + sizeof(ulong);
@@ -63,15 +69,17 @@ internal static class ControlSegmentDescriptor
     public const int PrimaryClosedOffset = FileModeOffset + sizeof(int);
     public const int ServerClosedOffset = PrimaryClosedOffset + sizeof(int);
     public const int BufferSegmentCountOffset = ServerClosedOffset + sizeof(int);
-    public const int RequestedConfigOffset = BufferSegmentCountOffset + sizeof(int);
+
+    /// <summary>Set (release) by the primary once its GetConfiguration succeeded: secondaries may attach from then on.</summary>
+    public const int PrimaryConfiguredOffset = BufferSegmentCountOffset + sizeof(int);
+    public const int RequestedConfigOffset = PrimaryConfiguredOffset + sizeof(int);
     public const int NegotiatedConfigOffset = RequestedConfigOffset + VdConfig.Size;
-    public const int BufferSegmentLengthsOffset = NegotiatedConfigOffset + VdConfig.Size;
+    public const int BufferSegmentLengthsOffset = ((NegotiatedConfigOffset + VdConfig.Size) + sizeof(long) - 1) & ~(sizeof(long) - 1);
     public const int MaxBufferSegments = 16;
     public const int IdentityEnd = BufferSegmentLengthsOffset + (MaxBufferSegments * sizeof(long));
 
     // Names block: length-prefixed UTF-16 (length in characters).
-    public const int NamesOffset = 512;
-    public const int SetNameLengthOffset = NamesOffset;
+    public const int SetNameLengthOffset = IdentityEnd;
     public const int SetNameOffset = SetNameLengthOffset + sizeof(int);
     public const int InstanceNameLengthOffset = SetNameOffset + (SegmentName.MaxNameLength * sizeof(char));
     public const int InstanceNameOffset = InstanceNameLengthOffset + sizeof(int);
@@ -79,7 +87,7 @@ internal static class ControlSegmentDescriptor
 
     // Hot words, each group alone in a cache-line pair.
     /// <summary>The set state (<see cref="SharedSetState"/>) and the abort reason (<see cref="AbortReason"/>).</summary>
-    public const int SetStateOffset = 1152;
+    public const int SetStateOffset = (NamesEnd + CacheLinePair - 1) & ~(CacheLinePair - 1);
     public const int AbortReasonOffset = SetStateOffset + sizeof(int);
 
     /// <summary>Futex word bumped on every set-wide event (configuration done, abort); GetConfiguration sleeps on it.</summary>
@@ -91,28 +99,39 @@ internal static class ControlSegmentDescriptor
     public const int AgentWaitingOffset = AgentEventOffset + sizeof(int);
     public const int DirtyDevicesOffset = AgentWaitingOffset + sizeof(int);
 
-    public const int HeaderLength = 2048;
+    /// <summary>
+    /// The clients' doorbell: the futex word each client process's one asynchronous waiter sleeps on, how many sleep,
+    /// and the mask of devices with a command ready for an armed asynchronous waiter. The server rings it (bumps the
+    /// word) after it sets a bit, and at every set-wide event.
+    /// </summary>
+    public const int DoorbellOffset = AgentEventOffset + CacheLinePair;
+    public const int DoorbellWaitersOffset = DoorbellOffset + sizeof(int);
+    public const int ReadyDevicesOffset = DoorbellWaitersOffset + sizeof(int);
 
-    // Device record.
-    /// <summary>Client side: futex word bumped on every event the device's GetCommand waits for, and its waiter count.</summary>
+    public const int HeaderLength = DoorbellOffset + CacheLinePair;
+
+    // Device record: four blocks of a cache-line pair each, then the slots.
+    /// <summary>Client side: futex word bumped on every event the device's GetCommand waits for, its waiter count, and
+    /// the flag of an armed asynchronous waiter (the server then also rings the doorbell).</summary>
     public const int DeviceWakeOffset = 0;
     public const int DeviceWaitersOffset = DeviceWakeOffset + sizeof(int);
+    public const int DeviceArmedOffset = DeviceWaitersOffset + sizeof(int);
 
-    /// <summary>Client-written: next sequence to deliver, commands delivered and not completed, device state.</summary>
-    public const int DeviceTailOffset = CacheLinePair;
-    public const int DeviceOutstandingOffset = DeviceTailOffset + sizeof(int);
-    public const int DeviceStateOffset = DeviceOutstandingOffset + sizeof(int);
+    /// <summary>Client-written: next sequence to deliver, and the device state.</summary>
+    public const int DeviceTailOffset = DeviceWakeOffset + CacheLinePair;
+    public const int DeviceStateOffset = DeviceTailOffset + sizeof(int);
 
     /// <summary>Server-written: next sequence to publish, and the closed flag.</summary>
-    public const int DeviceHeadOffset = 2 * CacheLinePair;
+    public const int DeviceHeadOffset = DeviceTailOffset + CacheLinePair;
     public const int DeviceClosedOffset = DeviceHeadOffset + sizeof(int);
 
     /// <summary>Binding: server named the device (release-stored after the name), the client process that opened it.</summary>
-    public const int DeviceBoundOffset = 3 * CacheLinePair;
+    public const int DeviceBoundOffset = DeviceHeadOffset + CacheLinePair;
     public const int DeviceOwnerPidOffset = DeviceBoundOffset + sizeof(int);
     public const int DeviceNameLengthOffset = DeviceOwnerPidOffset + sizeof(int);
     public const int DeviceNameOffset = DeviceNameLengthOffset + sizeof(int);
-    public const int DeviceSlotsOffset = 1024;
+    public const int DeviceNameEnd = DeviceNameOffset + (SegmentName.MaxNameLength * sizeof(char));
+    public const int DeviceSlotsOffset = (DeviceNameEnd + CacheLinePair - 1) & ~(CacheLinePair - 1);
 
     /// <summary>Command slots per device: how many commands may be queued or outstanding on one device.</summary>
     public const int SlotsPerDevice = 128;
@@ -138,7 +157,33 @@ internal static class ControlSegmentDescriptor
     public const int SlotFetcherPidOffset = SlotOutPositionOffset + sizeof(long);
     public const int SlotLength = 64;
 
-    public const int MaxDevices = 64;
+    public const int MaxDevices = VdiLimits.MaxDevices;
+
+    /// <summary>Every field of the header: name, offset, length (for the layout's own tests and docs).</summary>
+    internal static readonly (string Name, int Offset, int Length)[] HeaderFields =
+    [
+        ("magic", MagicOffset, sizeof(ulong)), ("layout version", LayoutVersionOffset, sizeof(int)), ("header length", HeaderLengthOffset, sizeof(int)),
+        ("segment length", SegmentLengthOffset, sizeof(long)), ("device count", DeviceCountOffset, sizeof(int)), ("slots per device", SlotsPerDeviceOffset, sizeof(int)),
+        ("device record length", DeviceRecordLengthOffset, sizeof(int)), ("handle tag", HandleTagOffset, sizeof(int)), ("incarnation", IncarnationOffset, sizeof(long)),
+        ("primary pid", PrimaryPidOffset, sizeof(int)), ("server pid", ServerPidOffset, sizeof(int)), ("file mode", FileModeOffset, sizeof(int)),
+        ("primary closed", PrimaryClosedOffset, sizeof(int)), ("server closed", ServerClosedOffset, sizeof(int)), ("buffer segment count", BufferSegmentCountOffset, sizeof(int)),
+        ("primary configured", PrimaryConfiguredOffset, sizeof(int)), ("requested config", RequestedConfigOffset, VdConfig.Size), ("negotiated config", NegotiatedConfigOffset, VdConfig.Size),
+        ("buffer segment lengths", BufferSegmentLengthsOffset, MaxBufferSegments * sizeof(long)), ("set name length", SetNameLengthOffset, sizeof(int)),
+        ("set name", SetNameOffset, SegmentName.MaxNameLength * sizeof(char)), ("instance name length", InstanceNameLengthOffset, sizeof(int)),
+        ("instance name", InstanceNameOffset, SegmentName.MaxInstanceLength * sizeof(char)), ("set state", SetStateOffset, sizeof(int)), ("abort reason", AbortReasonOffset, sizeof(int)),
+        ("config event", ConfigEventOffset, sizeof(int)), ("config waiters", ConfigWaitersOffset, sizeof(int)), ("agent event", AgentEventOffset, sizeof(int)),
+        ("agent waiting", AgentWaitingOffset, sizeof(int)), ("dirty devices", DirtyDevicesOffset, sizeof(long)), ("doorbell", DoorbellOffset, sizeof(int)),
+        ("doorbell waiters", DoorbellWaitersOffset, sizeof(int)), ("ready devices", ReadyDevicesOffset, sizeof(long)),
+    ];
+
+    /// <summary>Every field of a device record before its slots: name, offset, length.</summary>
+    internal static readonly (string Name, int Offset, int Length)[] DeviceFields =
+    [
+        ("wake", DeviceWakeOffset, sizeof(int)), ("waiters", DeviceWaitersOffset, sizeof(int)), ("armed", DeviceArmedOffset, sizeof(int)),
+        ("tail", DeviceTailOffset, sizeof(int)), ("state", DeviceStateOffset, sizeof(int)), ("head", DeviceHeadOffset, sizeof(int)),
+        ("closed", DeviceClosedOffset, sizeof(int)), ("bound", DeviceBoundOffset, sizeof(int)), ("owner pid", DeviceOwnerPidOffset, sizeof(int)),
+        ("name length", DeviceNameLengthOffset, sizeof(int)), ("name", DeviceNameOffset, SegmentName.MaxNameLength * sizeof(char)),
+    ];
 
     public static int DeviceRecordLength(int slotsPerDevice) => DeviceSlotsOffset + (slotsPerDevice * SlotLength);
 

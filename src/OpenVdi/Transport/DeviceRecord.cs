@@ -22,7 +22,7 @@ internal readonly struct DeviceRecord
 
     public ref int Tail => ref _region.Int32(_offset + DeviceTailOffset);
 
-    public ref int Outstanding => ref _region.Int32(_offset + DeviceOutstandingOffset);
+    public ref int Armed => ref _region.Int32(_offset + DeviceArmedOffset);
 
     public ref int State => ref _region.Int32(_offset + DeviceStateOffset);
 

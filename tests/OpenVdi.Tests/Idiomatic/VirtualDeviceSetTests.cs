@@ -12,7 +12,7 @@ public class VirtualDeviceSetTests
         await using var set = VirtualDeviceSet.Create(loopback.Name, config);
         Assert.True(set.IsPrimary);
         Assert.Same(loopback.Name, set.Name);
-        Assert.NotNull(set.Faithful.Name);
+        Assert.Equal(loopback.Name, Assert.IsType<ClientVirtualDeviceSet>(set.Faithful).Name);
 
         var configuration = set.GetConfigurationAsync();
         Assert.False(configuration.IsCompleted, "The server has not configured the set yet.");

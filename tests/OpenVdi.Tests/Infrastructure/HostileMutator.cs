@@ -16,10 +16,10 @@ public sealed class HostileMutator : IDisposable
     private readonly record struct Field(string Name, long Offset, int Width);
 
     private static readonly Field[] s_header = BuildHeader();
-    private static readonly string[] s_deviceFieldNames = ["wake", "waiters", "tail", "outstanding", "state", "head", "closed", "bound", "owner", "name-length"];
+    private static readonly string[] s_deviceFieldNames = ["wake", "waiters", "armed", "tail", "state", "head", "closed", "bound", "owner", "name-length"];
     private static readonly int[] s_deviceFieldOffsets =
     [
-        DeviceWakeOffset, DeviceWaitersOffset, DeviceTailOffset, DeviceOutstandingOffset, DeviceStateOffset,
+        DeviceWakeOffset, DeviceWaitersOffset, DeviceArmedOffset, DeviceTailOffset, DeviceStateOffset,
         DeviceHeadOffset, DeviceClosedOffset, DeviceBoundOffset, DeviceOwnerPidOffset, DeviceNameLengthOffset,
     ];
 
@@ -210,6 +210,8 @@ public sealed class HostileMutator : IDisposable
             new("instance-length", InstanceNameLengthOffset, 4), new("set-state", SetStateOffset, 4), new("abort", AbortReasonOffset, 4),
             new("config-event", ConfigEventOffset, 4), new("config-waiters", ConfigWaitersOffset, 4), new("agent-event", AgentEventOffset, 4),
             new("agent-waiting", AgentWaitingOffset, 4), new("dirty", DirtyDevicesOffset, 8),
+            new("doorbell", DoorbellOffset, 4), new("doorbell-waiters", DoorbellWaitersOffset, 4), new("ready", ReadyDevicesOffset, 8),
+            new("primary-configured", PrimaryConfiguredOffset, 4),
         };
         for (int i = 0; i < VdConfig.Size / 4; i++)
         {
