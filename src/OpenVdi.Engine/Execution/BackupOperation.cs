@@ -65,7 +65,7 @@ internal static class BackupOperation
             Files = reader.Files,
         };
         var writers = StripeWriter.CreateMediaSet(header, devices.Names.Count, reader, engine.Time);
-        using var server = devices.Open(VdFeatures.VDF_WriteMedia);
+        using var server = devices.Open(VdFeatures.VDF_WriteMedia, cancellationToken);
         if (server is null)
         {
             return;

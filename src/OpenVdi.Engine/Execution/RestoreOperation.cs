@@ -45,7 +45,7 @@ internal static class RestoreOperation
         var stripes = devices.Names.Select(_ => assembler.OpenStripe()).ToArray();
         try
         {
-            using var server = devices.Open(VdFeatures.VDF_ReadMedia);
+            using var server = devices.Open(VdFeatures.VDF_ReadMedia, cancellationToken);
             if (server is null)
             {
                 return;

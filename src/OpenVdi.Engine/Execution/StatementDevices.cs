@@ -56,7 +56,8 @@ internal sealed class StatementDevices
     }
 
     /// <summary>Opens and configures the set; on failure sends 3201 and 3013 and returns null.</summary>
-    public StreamingServer? Open(VdFeatures direction)
+    /// <exception cref="OperationCanceledException">The statement was cancelled while it waited for the set.</exception>
+    public StreamingServer? Open(VdFeatures direction, CancellationToken cancellationToken)
     {
         var faults = _engine.Faults;
         var setBytes = new StrongBox<long>();
@@ -72,7 +73,7 @@ internal sealed class StatementDevices
         };
         try
         {
-            return StreamingServer.Open(_engine.Instance, Names[0], direction, options, [.. Names.Skip(1)]);
+            return StreamingServer.Open(_engine.Instance, Names[0], direction, options, [.. Names.Skip(1)], cancellationToken);
         }
         catch (VdiException e)
         {

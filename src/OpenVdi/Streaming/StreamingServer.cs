@@ -42,15 +42,22 @@ public sealed class StreamingServer : IDisposable
     /// (<see cref="VdFeatures.VDF_WriteMedia"/> for BACKUP, <see cref="VdFeatures.VDF_ReadMedia"/> for RESTORE) and
     /// opens the devices: the set's name first, then <paramref name="otherDeviceNames"/>.
     /// </summary>
+    /// <param name="instance">The instance whose sets to open; null for the default instance.</param>
+    /// <param name="setName">The set's name (the statement's first VIRTUAL_DEVICE).</param>
+    /// <param name="direction">What the statement does with the devices.</param>
+    /// <param name="options">BLOCKSIZE, MAXTRANSFERSIZE, BUFFERCOUNT and how long to wait for the set.</param>
+    /// <param name="otherDeviceNames">The names of the devices after the first.</param>
+    /// <param name="cancellationToken">Stops waiting for the set at once (a cancelled statement).</param>
     /// <exception cref="VdiException">A VDI call failed (VD_E_INVALID from Open: no such set); the set is closed.</exception>
-    public static StreamingServer Open(string? instance, string setName, VdFeatures direction, StreamingOptions options, IReadOnlyList<string> otherDeviceNames)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the set was awaited.</exception>
+    public static StreamingServer Open(string? instance, string setName, VdFeatures direction, StreamingOptions options, IReadOnlyList<string> otherDeviceNames, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(otherDeviceNames);
         var server = new StreamingServer(options);
         try
         {
-            server.Configure(instance, setName, direction, otherDeviceNames);
+            server.Configure(instance, setName, direction, otherDeviceNames, cancellationToken);
             return server;
         }
         catch
@@ -60,15 +67,21 @@ public sealed class StreamingServer : IDisposable
         }
     }
 
-    private void Configure(string? instance, string setName, VdFeatures direction, IReadOnlyList<string> otherDeviceNames)
+    private void Configure(string? instance, string setName, VdFeatures direction, IReadOnlyList<string> otherDeviceNames, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         VdiResult result;
         while ((result = _set.Open(instance, setName)) == VdiResult.VD_E_INVALID && deadline.Elapsed < _options.OpenTimeout)
         {
-            // The client creates the set before it sends the statement; a server started first polls for it.
-            Thread.Sleep(5);
+            // The client creates the set before it sends the statement; a server started first polls for it. The
+            // pause is a wait on the token's handle, so that a cancelled statement stops waiting at once.
+            if (cancellationToken.WaitHandle.WaitOne(5))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
 
         Check(result, "Open");
         Check(_set.GetConfiguration(out var requested), "GetConfiguration");
