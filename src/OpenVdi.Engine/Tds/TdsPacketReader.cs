@@ -11,6 +11,9 @@ namespace OpenVdi.Engine.Tds;
 /// </summary>
 internal sealed class TdsPacketReader
 {
+    /// <summary>The first byte of a TLS handshake record: what a TDS 8.0 (strict) client sends first.</summary>
+    private const byte TlsHandshakeRecord = 0x16;
+
     private readonly byte[] _header = new byte[TdsProtocol.HeaderLength];
 
     public TdsPacketReader(Stream stream) => Stream = stream;
@@ -21,9 +24,10 @@ internal sealed class TdsPacketReader
     /// <summary>Reads the next message.</summary>
     /// <param name="maxBytes">The most payload the message may carry.</param>
     /// <param name="cancellationToken">Stops the read (the connection is then unusable).</param>
+    /// <param name="expected">The only type the message may have, checked on its first header; null for any.</param>
     /// <returns>The message; null when the client closed the connection between messages.</returns>
-    /// <exception cref="TdsProtocolException">A bad header, a message too long, packets of mixed types, or the connection ended inside a message.</exception>
-    public async Task<TdsMessage?> ReadMessageAsync(int maxBytes, CancellationToken cancellationToken)
+    /// <exception cref="TdsProtocolException">A bad header, a message too long or not of the expected type, packets of mixed types, or the connection ended inside a message.</exception>
+    public async Task<TdsMessage?> ReadMessageAsync(int maxBytes, CancellationToken cancellationToken, TdsPacketType? expected = null)
     {
         var payload = new ArrayBufferWriter<byte>();
         TdsPacketType? type = null;
@@ -46,6 +50,13 @@ internal sealed class TdsPacketReader
 
             if (type is null)
             {
+                if (expected is { } only && packetType != only)
+                {
+                    throw new TdsProtocolException(_header[0] == TlsHandshakeRecord
+                        ? "The client began with TLS (TDS 8.0, Encrypt=Strict), which this engine does not speak: use Encrypt=Mandatory (TLS inside TDS 7.4)."
+                        : string.Create(CultureInfo.InvariantCulture, $"A message of type {(byte)packetType} came where {only} was expected."));
+                }
+
                 type = packetType;
                 status = packetStatus;
             }

@@ -104,15 +104,10 @@ internal sealed partial class TdsSession
         try
         {
             _reader = new TdsPacketReader(network);
-            var preLogin = await _reader.ReadMessageAsync(TdsProtocol.MaxPreLoginBytes, deadline.Token).ConfigureAwait(false);
+            var preLogin = await _reader.ReadMessageAsync(TdsProtocol.MaxPreLoginBytes, deadline.Token, TdsPacketType.PreLogin).ConfigureAwait(false);
             if (preLogin is null)
             {
                 return null;
-            }
-
-            if (preLogin.Type != TdsPacketType.PreLogin)
-            {
-                throw new TdsProtocolException(string.Create(CultureInfo.InvariantCulture, $"The first message is of type {(byte)preLogin.Type}, not PRELOGIN."));
             }
 
             var offer = PreLoginMessage.Parse(preLogin.Payload);
@@ -136,16 +131,11 @@ internal sealed partial class TdsSession
                 _reader.Stream = tls;
             }
 
-            var message = await _reader.ReadMessageAsync(TdsProtocol.MaxLoginBytes, deadline.Token).ConfigureAwait(false);
+            var message = await _reader.ReadMessageAsync(TdsProtocol.MaxLoginBytes, deadline.Token, TdsPacketType.Login7).ConfigureAwait(false);
             if (message is null)
             {
                 Log($"{peer} closed the connection before its login");
                 return tls;
-            }
-
-            if (message.Type != TdsPacketType.Login7)
-            {
-                throw new TdsProtocolException(string.Create(CultureInfo.InvariantCulture, $"A message of type {(byte)message.Type} came where LOGIN7 was expected."));
             }
 
             var login = Login7Request.Parse(message.Payload);
