@@ -23,17 +23,20 @@ public sealed class BackupOverTdsTests
         await using var engine = TdsEngine.Start(flushInterval: 512 << 10);
         var sink = new RecordingSink();
         var device = new GatedDeviceHandler(sink.Arrival(SqlMessageNumbers.PercentProcessed));
-        var session = await DeviceSession.RunAsync(
-            new SessionRequest
-            {
-                Engine = new SqlServerStatementEngine(engine.ConnectionString()),
-                Sink = sink,
-                DeviceCount = 1,
-                Statement = names => StatementText.Backup(TdsEngine.SampleDatabase, names, new TransferOptions(65536, 65536, Stats: 10), checksum: true),
-                Direction = VdFeatures.VDF_WriteMedia,
-                Handler = _ => device,
-            },
-            CancellationToken.None).WaitAsync(s_limit);
+        var session = await engine.Within(
+            DeviceSession.RunAsync(
+                new SessionRequest
+                {
+                    Engine = new SqlServerStatementEngine(engine.ConnectionString()),
+                    Sink = sink,
+                    DeviceCount = 1,
+                    Statement = names => StatementText.Backup(TdsEngine.SampleDatabase, names, new TransferOptions(65536, 65536, Stats: 10), checksum: true),
+                    Direction = VdFeatures.VDF_WriteMedia,
+                    Handler = _ => device,
+                },
+                CancellationToken.None),
+            s_limit,
+            $"The backup (messages so far: {string.Join(", ", sink.Messages.Select(m => m.Number))})");
 
         Assert.True(session.Succeeded, session.EngineFailure?.Message ?? device.Failure ?? string.Join("\n", sink.Messages));
         var progress = sink.Messages.Where(m => m.Number == SqlMessageNumbers.PercentProcessed).Select(m => m.Text).ToList();

@@ -56,7 +56,7 @@ public sealed class HostileClientTests
                 closed += (await Task.WhenAll(flood)).Count(c => c);
             }
 
-            var result = await backup.WaitAsync(s_limit);
+            var result = await engine.Within(backup, s_limit, "The backup during the flood");
 
             Assert.True(result.Succeeded, result.Problem ?? result.Outcome?.FirstError?.Text);
             Assert.Equal(20 * streams.Length, closed);

@@ -1,5 +1,5 @@
-using OpenVdi.Cli.Client;
 using System.Net.Sockets;
+using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
 using OpenVdi.Cli.Serve;
 using OpenVdi.Engine.Execution;

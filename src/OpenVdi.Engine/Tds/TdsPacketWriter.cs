@@ -5,8 +5,9 @@ namespace OpenVdi.Engine.Tds;
 /// <summary>
 /// Cuts the server's token stream into packets of the negotiated size: full packets as the bytes come,
 /// <see cref="FlushAsync"/> to send a part-filled packet at once (so that a message reaches the client while the
-/// statement still runs), <see cref="EndMessageAsync"/> for the last packet, marked end-of-message. Not thread-safe:
-/// one writer task owns it.
+/// statement still runs), <see cref="EndMessageAsync"/> for the last packet, marked end-of-message. The last packet
+/// must carry tokens: callers end a message in the same breath as they write its final DONE. Not thread-safe: one
+/// writer task owns it.
 /// </summary>
 internal sealed class TdsPacketWriter
 {
@@ -45,15 +46,17 @@ internal sealed class TdsPacketWriter
     {
         while (!tokens.IsEmpty)
         {
-            int room = _packet.Length - _filled;
-            int take = Math.Min(room, tokens.Length);
-            tokens.Span[..take].CopyTo(_packet.AsSpan(_filled));
-            _filled += take;
-            tokens = tokens[take..];
+            // A full packet goes only once more bytes are known to follow, so that the message's last packet is
+            // never empty (SqlClient waits on past an empty end-of-message packet).
             if (_filled == _packet.Length)
             {
                 await SendAsync(TdsPacketStatus.Normal, cancellationToken).ConfigureAwait(false);
             }
+
+            int take = Math.Min(_packet.Length - _filled, tokens.Length);
+            tokens.Span[..take].CopyTo(_packet.AsSpan(_filled));
+            _filled += take;
+            tokens = tokens[take..];
         }
     }
 

@@ -290,11 +290,7 @@ internal sealed partial class TdsSession
                         break;
                     case TdsPacketType.TransactionManager or TdsPacketType.BulkLoad:
                         string what = message.Type == TdsPacketType.BulkLoad ? "bulk loads" : "transaction manager requests";
-                        Send(Tokens(t =>
-                        {
-                            TdsTokens.Message(t, SqlMessages.RequestNotSupported(what), _server.ServerName);
-                            TdsTokens.Done(t, TdsTokenType.Done, TdsDoneStatus.Error);
-                        }), endOfMessage: true);
+                        SendError(SqlMessages.RequestNotSupported(what), TdsTokenType.Done, TdsDoneStatus.Final);
                         break;
                     default:
                         throw new TdsProtocolException(string.Create(CultureInfo.InvariantCulture, $"A message of type {(byte)message.Type} came after the login."));
@@ -360,15 +356,15 @@ internal sealed partial class TdsSession
         await running.ConfigureAwait(false);
         if (attention)
         {
+            // After the request's own end, if it came first: the client reads on to this acknowledgement.
             Send(Tokens(t => TdsTokens.Done(t, TdsTokenType.Done, TdsDoneStatus.Attention)), endOfMessage: true);
-        }
-        else
-        {
-            Send(null, endOfMessage: true);
         }
     }
 
-    /// <summary>Runs the request, sending its tokens as they come; everything but the end of the message. Never throws.</summary>
+    /// <summary>
+    /// Runs the request, sending its tokens as they come, its final DONE with the end of the message; a cancelled
+    /// request sends no end (the acknowledgement of the ATTENTION is its end). Never throws.
+    /// </summary>
     private async Task ExecuteAsync(TdsMessage request, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
@@ -391,7 +387,7 @@ internal sealed partial class TdsSession
         {
             // A request the engine cannot read: said to the client as an error; the connection stays usable.
             Log($"malformed request: {e.Message}");
-            SendError(SqlMessages.RequestNotSupported($"this request ({e.Message})"), TdsTokenType.Done);
+            SendError(SqlMessages.RequestNotSupported($"this request ({e.Message})"), TdsTokenType.Done, TdsDoneStatus.Final);
         }
     }
 
@@ -405,7 +401,7 @@ internal sealed partial class TdsSession
         catch (NotSupportedException e)
         {
             Log($"RPC refused: {e.Message}");
-            SendError(SqlMessages.RequestNotSupported(e.Message), TdsTokenType.DoneProc);
+            SendError(SqlMessages.RequestNotSupported(e.Message), TdsTokenType.DoneProc, TdsDoneStatus.Final);
             return;
         }
 
@@ -435,26 +431,27 @@ internal sealed partial class TdsSession
                 }
                 catch (NotSupportedException e)
                 {
-                    Send(Tokens(t => TdsTokens.Message(t, SqlMessages.RequestNotSupported(e.Message), _server.ServerName)));
-                    Send(Tokens(t => TdsTokens.Done(t, TdsTokenType.DoneProc, TdsDoneStatus.Error | more)));
+                    SendError(SqlMessages.RequestNotSupported(e.Message), TdsTokenType.DoneProc, more);
                     continue;
                 }
 
                 failed = !await RunStatementsAsync(bound, TdsTokenType.DoneInProc, cancellationToken).ConfigureAwait(false);
             }
 
-            Send(Tokens(t =>
-            {
-                TdsTokens.ReturnStatus(t, failed ? 1 : 0);
-                TdsTokens.Done(t, TdsTokenType.DoneProc, (failed ? TdsDoneStatus.Error : TdsDoneStatus.Final) | more);
-            }));
+            Send(
+                Tokens(t =>
+                {
+                    TdsTokens.ReturnStatus(t, failed ? 1 : 0);
+                    TdsTokens.Done(t, TdsTokenType.DoneProc, (failed ? TdsDoneStatus.Error : TdsDoneStatus.Final) | more);
+                }),
+                endOfMessage: more == TdsDoneStatus.Final);
         }
     }
 
     private async Task RunBatchAsync(string text, TdsTokenType done, CancellationToken cancellationToken)
     {
         bool succeeded = await RunStatementsAsync(text, done, cancellationToken).ConfigureAwait(false);
-        Send(Tokens(t => TdsTokens.Done(t, done, succeeded ? TdsDoneStatus.Final : TdsDoneStatus.Error)));
+        Send(Tokens(t => TdsTokens.Done(t, done, succeeded ? TdsDoneStatus.Final : TdsDoneStatus.Error)), endOfMessage: true);
     }
 
     /// <summary>
@@ -510,11 +507,14 @@ internal sealed partial class TdsSession
         return outcome.Succeeded && !sink.Failed;
     }
 
-    private void SendError(SqlMessage message, TdsTokenType done) => Send(Tokens(t =>
-    {
-        TdsTokens.Message(t, message, _server.ServerName);
-        TdsTokens.Done(t, done, TdsDoneStatus.Error);
-    }));
+    /// <summary>An error and the DONE that ends its part; the end of the message too unless <paramref name="more"/> says more follows.</summary>
+    private void SendError(SqlMessage message, TdsTokenType done, TdsDoneStatus more) => Send(
+        Tokens(t =>
+        {
+            TdsTokens.Message(t, message, _server.ServerName);
+            TdsTokens.Done(t, done, TdsDoneStatus.Error | more);
+        }),
+        endOfMessage: more == TdsDoneStatus.Final);
 
     private static byte[] Tokens(Action<TdsTokenBuffer> write)
     {
@@ -523,7 +523,7 @@ internal sealed partial class TdsSession
         return buffer.ToArray();
     }
 
-    private void Send(byte[]? tokens, bool endOfMessage = false) => _outgoing.Writer.TryWrite(new Outgoing(tokens, endOfMessage));
+    private void Send(byte[] tokens, bool endOfMessage = false) => _outgoing.Writer.TryWrite(new Outgoing(tokens, endOfMessage));
 
     /// <summary>
     /// Writes the queued tokens as packets, in order. A packet goes out when it is full, at the end of a message, and
@@ -539,11 +539,7 @@ internal sealed partial class TdsSession
             {
                 while (queue.TryRead(out var item))
                 {
-                    if (item.Tokens is { } tokens)
-                    {
-                        await _writer!.WriteAsync(tokens, CancellationToken.None).ConfigureAwait(false);
-                    }
-
+                    await _writer!.WriteAsync(item.Tokens, CancellationToken.None).ConfigureAwait(false);
                     if (item.EndOfMessage)
                     {
                         await _writer!.EndMessageAsync(CancellationToken.None).ConfigureAwait(false);
@@ -568,6 +564,6 @@ internal sealed partial class TdsSession
         return flat.Length <= LogStatementLength ? flat : string.Concat(flat.AsSpan(0, LogStatementLength), "…");
     }
 
-    /// <summary>Tokens to send; <see cref="EndOfMessage"/> ends the response after them.</summary>
-    private readonly record struct Outgoing(byte[]? Tokens, bool EndOfMessage);
+    /// <summary>Tokens to send; <see cref="EndOfMessage"/> ends the response with them.</summary>
+    private readonly record struct Outgoing(byte[] Tokens, bool EndOfMessage);
 }

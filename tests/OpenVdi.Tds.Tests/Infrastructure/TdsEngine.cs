@@ -83,6 +83,20 @@ public sealed class TdsEngine : IAsyncDisposable
         ConnectTimeout = 30,
     }.ConnectionString;
 
+    /// <summary>Awaits <paramref name="task"/>; past <paramref name="limit"/>, fails the test with what it waited for and the server's log.</summary>
+    public async Task<T> Within<T>(Task<T> task, TimeSpan limit, string what)
+    {
+        try
+        {
+            return await task.WaitAsync(limit);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{what} did not end within {limit.TotalSeconds:0} s. The TDS server's log:\n{string.Join('\n', Log.Lines)}");
+            throw;
+        }
+    }
+
     public string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 
     public async ValueTask DisposeAsync()
