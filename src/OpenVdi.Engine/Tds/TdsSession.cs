@@ -21,6 +21,9 @@ internal sealed partial class TdsSession
     private const string Language = "us_english";
     private const string ProgramName = "OpenVdi";
 
+    /// <summary>How long what is left to send may take once the session ends.</summary>
+    private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(10);
+
     private readonly TdsServer _server;
     private readonly Socket _socket;
     private readonly long _id;
@@ -300,7 +303,17 @@ internal sealed partial class TdsSession
         finally
         {
             _outgoing.Writer.TryComplete();
-            await writing.ConfigureAwait(false);
+            try
+            {
+                await writing.WaitAsync(s_drainLimit).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A client that does not read holds the last writes: close under them.
+                Log("closing: the client did not read what was left to send");
+                _socket.Dispose();
+                await writing.ConfigureAwait(false);
+            }
         }
     }
 

@@ -80,7 +80,7 @@ public sealed class StreamingEngine : IStatementEngine
             BufferCount = (uint)(statement.BufferCount ?? 0),
             OpenTimeout = TimeSpan.FromSeconds(10),
         };
-        using var server = StreamingServer.Open(null, statement.Devices[0], backup ? VdFeatures.VDF_WriteMedia : VdFeatures.VDF_ReadMedia, options, [.. statement.Devices.Skip(1)]);
+        using var server = StreamingServer.Open(null, statement.Devices[0], backup ? VdFeatures.VDF_WriteMedia : VdFeatures.VDF_ReadMedia, options, [.. statement.Devices.Skip(1)], cancellationToken);
         using var abort = cancellationToken.Register(() => server.Set.SignalAbort());
         _configured.TrySetResult();
         if (Failure == Fault.HoldUntilCancelled)
