@@ -11,6 +11,8 @@ namespace OpenVdi.Cli.Client;
 /// </summary>
 internal sealed class EngineProcess : IDisposable
 {
+    private const string TdsListening = "tds: listening on ";
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -22,18 +24,28 @@ internal sealed class EngineProcess : IDisposable
     /// <summary>Everything the daemon printed so far.</summary>
     public string Output => string.Join('\n', _output);
 
+    /// <summary>The address and port of its TDS front door (<c>--tds</c>), as it logged them; null without one.</summary>
+    public string? TdsEndpoint => _output
+        .Select(line => line.IndexOf(TdsListening, StringComparison.Ordinal) is var at and >= 0 ? line[(at + TdsListening.Length)..].Split(' ')[0] : null)
+        .FirstOrDefault(endpoint => endpoint is not null);
+
     /// <summary>Starts the daemon and waits until it listens.</summary>
     /// <param name="dataDirectory">Its <c>--data</c>.</param>
     /// <param name="socketPath">Its <c>--socket</c>.</param>
     /// <param name="timeout">How long it may take to listen.</param>
     /// <param name="cancellationToken">Stops waiting (and the daemon).</param>
     /// <param name="options">More options of <c>vdi engine serve</c> (e.g. <c>--faults SPEC</c>).</param>
+    /// <param name="environment">Variables to set for it (e.g. the TDS logins' password, which never goes on a command line).</param>
     /// <exception cref="IOException">It exited, or did not listen within <paramref name="timeout"/>; the message holds its output.</exception>
-    public static async Task<EngineProcess> StartAsync(string dataDirectory, string socketPath, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<string>? options = null)
+    public static async Task<EngineProcess> StartAsync(string dataDirectory, string socketPath, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<string>? options = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = ThisExecutable.Start(["engine", "serve", "--data", dataDirectory, "--socket", socketPath, .. options ?? []]);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var engine = new EngineProcess(process);
@@ -101,7 +113,8 @@ internal sealed class EngineProcess : IDisposable
         }
 
         _output.Enqueue(line);
-        if (line.Contains(" listening on ", StringComparison.Ordinal))
+        // The daemon's line, not the TDS port's (which comes first).
+        if (line.Contains(" listening on ", StringComparison.Ordinal) && !line.Contains(TdsListening, StringComparison.Ordinal))
         {
             _listening.TrySetResult();
         }

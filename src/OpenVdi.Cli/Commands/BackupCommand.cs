@@ -12,7 +12,7 @@ internal sealed class BackupCommand : ICliCommand
     public string Summary => "Back a database up through virtual devices into stripe files";
 
     public string Usage => """
-        Usage: vdi backup --database DB --to DIR [--devices N] [--socket PATH] [--blocksize SIZE]
+        Usage: vdi backup --database DB --to DIR [--devices N] [--socket PATH | --server CONN] [--blocksize SIZE]
                           [--maxtransfersize SIZE] [--buffercount N] [--checksum] [--stats N] [--faults SPEC]
 
         Creates a virtual device set of N devices, sends BACKUP DATABASE [DB] TO VIRTUAL_DEVICE = ... to the engine
@@ -26,6 +26,8 @@ internal sealed class BackupCommand : ICliCommand
           --to DIR                the backup directory (created if needed; must not already hold a backup)
           --devices N             devices (stripes), 1 to 64 (default 1)
           --socket PATH           the engine daemon's socket (default as 'vdi engine serve')
+          --server CONN           send the statement over TDS to SQL Server (or 'vdi engine serve --tds'):
+                                  a connection string, e.g. "Server=host,1433;User Id=u;Password=p;TrustServerCertificate=true"
           --blocksize SIZE        BLOCKSIZE, a power of two from 512 to 64KiB (default 64KiB)
           --maxtransfersize SIZE  MAXTRANSFERSIZE, a multiple of 64KiB up to 4MiB (default 1MiB)
           --buffercount N         BUFFERCOUNT, buffers shared by all devices (default: the engine's choice)
@@ -41,6 +43,7 @@ internal sealed class BackupCommand : ICliCommand
         string? directory = null;
         int devices = 1;
         string? socket = null;
+        string? server = null;
         int blockSize = 64 << 10;
         int maxTransferSize = 1 << 20;
         int? bufferCount = null;
@@ -56,6 +59,7 @@ internal sealed class BackupCommand : ICliCommand
                 case "--to": directory = options.Value(option); break;
                 case "--devices": devices = (int)options.Number(option, 1, 64); break;
                 case "--socket": socket = options.Value(option); break;
+                case "--server": server = options.Value(option); break;
                 case "--blocksize": blockSize = (int)ByteSize.Parse(option, options.Value(option), 512, 64 << 10); break;
                 case "--maxtransfersize": maxTransferSize = (int)ByteSize.Parse(option, options.Value(option), 64 << 10, 4 << 20); break;
                 case "--buffercount": bufferCount = (int)options.Number(option, 1, 65535); break;
@@ -74,6 +78,6 @@ internal sealed class BackupCommand : ICliCommand
         var transfer = new TransferOptions(blockSize, maxTransferSize, bufferCount, stats == 0 ? null : stats);
         output.WriteLine($"Backing up database '{database}' to {Path.GetFullPath(directory)} over {devices} device{(devices == 1 ? string.Empty : "s")}.");
         return ClientRun.Execute(socket, "BACKUP", output, error, (application, cancel) =>
-            application.BackupAsync(database, directory, devices, transfer, checksum, cancel), faults);
+            application.BackupAsync(database, directory, devices, transfer, checksum, cancel), faults, server);
     }
 }

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Cli.Serve;
+using OpenVdi.Cli.SqlServer;
 using OpenVdi.Engine.Databases;
 using OpenVdi.Engine.FrontDoor;
 
@@ -16,6 +19,8 @@ internal sealed class DemoCommand : ICliCommand
 {
     private const string Database = "demo";
     private const string Copy = "demo_copy";
+    private const string TdsCopy = "demo_tds";
+    private const string TdsLogin = "demo";
     private const string MessageIndent = "              ";
     private static readonly TimeSpan s_startLimit = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_stopLimit = TimeSpan.FromSeconds(30);
@@ -30,8 +35,10 @@ internal sealed class DemoCommand : ICliCommand
         Starts 'vdi engine serve' as a separate process on a private socket and data directory, creates a sample
         database, backs it up over N virtual devices to stripe files, verifies them (RESTORE VERIFYONLY), restores
         them as a new database, and compares every restored file with the original byte for byte, printing the time
-        and throughput of each step. Then stops the daemon and removes its temporary directory. Exit code 0 only if
-        every step succeeded.
+        and throughput of each step. Then the same backup and restore over TDS, SQL Server's protocol: the engine's
+        TDS port (--tds, TLS, a login with a random password) takes the statements from Microsoft.Data.SqlClient,
+        as 'vdi backup --server' sends them. Then stops the daemon and removes its temporary directory. Exit code 0
+        only if every step succeeded.
 
         Options:
           --size SIZE   the sample database's size (default 256MiB)
@@ -74,8 +81,11 @@ internal sealed class DemoCommand : ICliCommand
         try
         {
             var elapsed = Stopwatch.StartNew();
-            engine = await EngineProcess.StartAsync(data, socket, s_startLimit, cancel).ConfigureAwait(false);
+            string password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            engine = await EngineProcess.StartAsync(data, socket, s_startLimit, cancel, ["--tds", "127.0.0.1:0", "--tds-login", TdsLogin], new Dictionary<string, string> { [TdsFrontDoorSettings.PasswordVariable] = password }).ConfigureAwait(false);
             Step(output, "engine", $"'vdi engine serve', pid {engine.ProcessId.ToString(CultureInfo.InvariantCulture)}, on {socket}", elapsed.Elapsed, null);
+            string tdsEndpoint = engine.TdsEndpoint ?? throw new IOException("The engine did not say where its TDS port listens.");
+            output.WriteLine($"  {"tds",-9} and TDS, SQL Server's protocol, on {tdsEndpoint} (login '{TdsLogin}', TLS)");
 
             // 1. The sample database, in the daemon's data directory (the catalogue is shared through the files).
             elapsed.Restart();
@@ -118,6 +128,34 @@ internal sealed class DemoCommand : ICliCommand
             }
 
             Step(output, "compare", $"{Plural(original.Files.Count, "file")} of '{Copy}' against '{Database}': identical, byte for byte", elapsed.Elapsed, compared);
+
+            // 6. The same over TDS: SqlClient sends the statements to the engine's TDS port, as it would to SQL Server.
+            string[] endpoint = tdsEndpoint.Split(':');
+            var overTds = new BackupApplication(
+                new SqlServerStatementEngine($"Server={endpoint[0]},{endpoint[1]};User Id={TdsLogin};Password={password};Encrypt=true;TrustServerCertificate=true;Pooling=false"),
+                new ConsoleStatementSink(messages, messages, MessageIndent));
+            string backupTds = Path.Combine(root, "backup-tds");
+            result = await overTds.BackupAsync(Database, backupTds, devices, transfer, checksum: true, cancel).ConfigureAwait(false);
+            if (!Check(result, "backup", $"the same over TDS (vdi backup --server): {Plural(result.Files.Count, "stripe file")}", messages, output, error))
+            {
+                return Fail(engine, error, cancel);
+            }
+
+            result = await overTds.RestoreAsync(backupTds, TdsCopy, replace: false, moves: [], stats: null, cancel).ConfigureAwait(false);
+            if (!Check(result, "restore", $"RESTORE DATABASE [{TdsCopy}] over TDS (vdi restore --server)", messages, output, error))
+            {
+                return Fail(engine, error, cancel);
+            }
+
+            elapsed.Restart();
+            (compared, difference) = FileComparison.Compare(catalogue.Get(Database), catalogue.Get(TdsCopy));
+            if (difference is not null)
+            {
+                error.WriteLine($"  compare   FAILED: {difference}");
+                return ResultPrinter.FailureExitCode;
+            }
+
+            Step(output, "compare", $"{Plural(original.Files.Count, "file")} of '{TdsCopy}' against '{Database}': identical, byte for byte", elapsed.Elapsed, compared);
             succeeded = true;
             return 0;
         }

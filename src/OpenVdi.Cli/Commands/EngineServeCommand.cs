@@ -1,8 +1,12 @@
+using System.Net.Sockets;
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
 using OpenVdi.Engine.Databases;
+using OpenVdi.Cli.Serve;
+using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor;
+using OpenVdi.Engine.Tds;
 
 namespace OpenVdi.Cli.Commands;
 
@@ -15,6 +19,8 @@ internal sealed class EngineServeCommand : ICliCommand
 
     public string Usage => """
         Usage: vdi engine serve [--data DIR] [--socket PATH] [--group NAME] [--buffer-memory SIZE] [--faults SPEC]
+                                [--tds [ADDRESS:]PORT --tds-login NAME [--tds-password-file PATH]
+                                 [--tds-certificate PATH [--tds-certificate-key PATH]] [--tds-allow-unencrypted]]
 
         Runs the engine (SQL Server's part of BACKUP and RESTORE TO/FROM VIRTUAL_DEVICE) as a local daemon until
         SIGINT or SIGTERM, which cancels the statements running and removes the socket. Only this user may connect,
@@ -32,7 +38,7 @@ internal sealed class EngineServeCommand : ICliCommand
           --faults SPEC   inject these faults into every statement's devices, for clients under test, e.g.
                           flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md). A client's own
                           --faults add to them, and win for a fault of the same kind
-        """;
+        """ + "\n" + TdsFrontDoorSettings.Usage;
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
@@ -41,6 +47,7 @@ internal sealed class EngineServeCommand : ICliCommand
         string? group = null;
         FaultPlan? faults = null;
         long bufferMemory = OpenVdi.Engine.Execution.EngineOptions.DefaultBufferMemoryLimit;
+        var tds = new TdsFrontDoorSettings();
         var options = new OptionReader(args);
         while (options.Next() is { } option)
         {
@@ -51,10 +58,17 @@ internal sealed class EngineServeCommand : ICliCommand
                 case "--group": group = options.Value(option); break;
                 case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
                 case "--buffer-memory": bufferMemory = ByteSize.Parse(option, options.Value(option), 1L << 20, 1L << 40); break;
-                default: throw new UsageException($"unknown option {option}");
+                default:
+                    if (!tds.TryRead(option, options))
+                    {
+                        throw new UsageException($"unknown option {option}");
+                    }
+
+                    break;
             }
         }
 
+        tds.Validate();
         string dataDirectory = DataDirectory.Resolve(data);
         using var interruption = new Interruption();
         try
@@ -79,8 +93,24 @@ internal sealed class EngineServeCommand : ICliCommand
                 output.WriteLine($"engine: injecting faults into every statement: {faults}");
             }
 
-            daemon.RunAsync(interruption.Token).GetAwaiter().GetResult();
+            // The TDS port first: the daemon's "listening on" line then means both are ready.
+            var tdsServer = tds.Requested ? new TdsServer(engine, tds.Build(output, name => engine is StatementEngine local && local.Catalogue.TryGet(name, out _))) : null;
+            tdsServer?.Start();
+            try
+            {
+                daemon.RunAsync(interruption.Token).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                tdsServer?.StopAsync().GetAwaiter().GetResult();
+            }
+
             return 0;
+        }
+        catch (SocketException e)
+        {
+            error.WriteLine($"vdi engine serve: cannot listen for TDS: {e.Message}");
+            return ResultPrinter.FailureExitCode;
         }
         catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
         {

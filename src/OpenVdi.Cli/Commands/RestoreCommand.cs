@@ -12,7 +12,7 @@ internal sealed class RestoreCommand : ICliCommand
     public string Summary => "Restore a database from stripe files through virtual devices";
 
     public string Usage => """
-        Usage: vdi restore --from DIR --database DB [--move LOGICAL=PATH ...] [--replace] [--socket PATH] [--stats N]
+        Usage: vdi restore --from DIR --database DB [--move LOGICAL=PATH ...] [--replace] [--socket PATH | --server CONN] [--stats N]
                            [--faults SPEC]
 
         Sends RESTORE DATABASE [DB] FROM VIRTUAL_DEVICE = ... (one device per stripe file in DIR, with the BLOCKSIZE
@@ -25,6 +25,8 @@ internal sealed class RestoreCommand : ICliCommand
           --move LOGICAL=PATH   put the file with that logical name at PATH (repeatable)
           --replace             WITH REPLACE: overwrite an existing database
           --socket PATH         the engine daemon's socket (default as 'vdi engine serve')
+          --server CONN         send the statement over TDS to SQL Server (or 'vdi engine serve --tds'):
+                                a connection string, e.g. "Server=host,1433;User Id=u;Password=p;TrustServerCertificate=true"
           --stats N             progress every N percent, 0 for none (default 10)
           --faults SPEC         faults for the engine to inject into this statement's devices, e.g.
                                 flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md)
@@ -37,6 +39,7 @@ internal sealed class RestoreCommand : ICliCommand
         var moves = new List<(string Logical, string Path)>();
         bool replace = false;
         string? socket = null;
+        string? server = null;
         int stats = 10;
         FaultPlan? faults = null;
         var options = new OptionReader(args);
@@ -49,6 +52,7 @@ internal sealed class RestoreCommand : ICliCommand
                 case "--move": moves.Add(ParseMove(options.Value(option))); break;
                 case "--replace": replace = true; break;
                 case "--socket": socket = options.Value(option); break;
+                case "--server": server = options.Value(option); break;
                 case "--stats": stats = (int)options.Number(option, 0, 100); break;
                 case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
                 default: throw new UsageException($"unknown option {option}");
@@ -62,7 +66,7 @@ internal sealed class RestoreCommand : ICliCommand
 
         output.WriteLine($"Restoring database '{database}' from {Path.GetFullPath(directory)}.");
         return ClientRun.Execute(socket, "RESTORE", output, error, (application, cancel) =>
-            application.RestoreAsync(directory, database, replace, moves, stats == 0 ? null : stats, cancel), faults);
+            application.RestoreAsync(directory, database, replace, moves, stats == 0 ? null : stats, cancel), faults, server);
     }
 
     /// <summary><c>logical=path</c>; the path is made absolute here, as the daemon does not share this directory.</summary>

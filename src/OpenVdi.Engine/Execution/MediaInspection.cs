@@ -60,10 +60,37 @@ internal static class MediaInspection
         });
     }
 
-    private static ResultSet Header(BackupSetHeader set, EngineOptions engine) => new(
-        ["BackupName", "BackupDescription", "BackupType", "Compressed", "Position", "DeviceType", "ServerName", "DatabaseName",
-         "BackupSize", "BackupStartDate", "BackupFinishDate", "MachineName", "HasBackupChecksums", "IsCopyOnly",
-         "BackupTypeDescription", "BackupSetGUID", "MediaSetGUID", "BlockSize", "MaxTransferSize"],
+    // Each column with the type SQL Server documents for it (RESTORE HEADERONLY / FILELISTONLY / LABELONLY), so that
+    // a TDS client reads the values back as it would from SQL Server. BlockSize and MaxTransferSize in HEADERONLY
+    // are OpenVdi's additions.
+    private static readonly (string Name, SqlColumnType Type)[] s_headerColumns =
+    [
+        ("BackupName", SqlColumnType.NVarChar(128)), ("BackupDescription", SqlColumnType.NVarChar(255)), ("BackupType", SqlColumnType.SmallInt),
+        ("Compressed", SqlColumnType.TinyInt), ("Position", SqlColumnType.SmallInt), ("DeviceType", SqlColumnType.TinyInt),
+        ("ServerName", SqlColumnType.NVarChar(128)), ("DatabaseName", SqlColumnType.NVarChar(128)), ("BackupSize", SqlColumnType.Numeric(20, 0)),
+        ("BackupStartDate", SqlColumnType.DateTime), ("BackupFinishDate", SqlColumnType.DateTime), ("MachineName", SqlColumnType.NVarChar(128)),
+        ("HasBackupChecksums", SqlColumnType.Bit), ("IsCopyOnly", SqlColumnType.Bit), ("BackupTypeDescription", SqlColumnType.NVarChar(60)),
+        ("BackupSetGUID", SqlColumnType.UniqueIdentifier), ("MediaSetGUID", SqlColumnType.UniqueIdentifier), ("BlockSize", SqlColumnType.Int),
+        ("MaxTransferSize", SqlColumnType.Int),
+    ];
+
+    private static readonly (string Name, SqlColumnType Type)[] s_fileListColumns =
+    [
+        ("LogicalName", SqlColumnType.NVarChar(128)), ("PhysicalName", SqlColumnType.NVarChar(260)), ("Type", SqlColumnType.Char(1)),
+        ("FileGroupName", SqlColumnType.NVarChar(128)), ("Size", SqlColumnType.Numeric(20, 0)), ("FileId", SqlColumnType.BigInt),
+        ("BackupSizeInBytes", SqlColumnType.BigInt), ("SourceBlockSize", SqlColumnType.Int), ("IsReadOnly", SqlColumnType.Bit),
+        ("IsPresent", SqlColumnType.Bit),
+    ];
+
+    private static readonly (string Name, SqlColumnType Type)[] s_labelColumns =
+    [
+        ("MediaName", SqlColumnType.NVarChar(128)), ("MediaSetId", SqlColumnType.UniqueIdentifier), ("FamilyCount", SqlColumnType.Int),
+        ("FamilySequenceNumber", SqlColumnType.Int), ("MediaSequenceNumber", SqlColumnType.Int), ("MediaLabelPresent", SqlColumnType.TinyInt),
+        ("MediaDescription", SqlColumnType.NVarChar(255)), ("SoftwareName", SqlColumnType.NVarChar(128)), ("MediaDate", SqlColumnType.DateTime),
+        ("MirrorCount", SqlColumnType.Int), ("IsCompressed", SqlColumnType.Bit), ("BlockSize", SqlColumnType.Int),
+    ];
+
+    private static ResultSet Header(BackupSetHeader set, EngineOptions engine) => Typed(s_headerColumns,
         [[
             set.Name, set.Description, (int)set.Type, 0, 1, VirtualDeviceType, engine.Instance ?? Environment.MachineName, set.DatabaseName,
             set.TotalDataBytes, set.StartTime.UtcDateTime,
@@ -75,19 +102,19 @@ internal static class MediaInspection
             set.BackupSetId, set.MediaSetId, set.BlockSize, set.MaxTransferSize,
         ]]);
 
-    private static ResultSet FileList(BackupSetHeader set) => new(
-        ["LogicalName", "PhysicalName", "Type", "FileGroupName", "Size", "FileId", "BackupSizeInBytes", "SourceBlockSize", "IsReadOnly", "IsPresent"],
+    private static ResultSet FileList(BackupSetHeader set) => Typed(s_fileListColumns,
         [.. set.Files.Select((file, i) => (IReadOnlyList<object?>)
         [
             file.LogicalName, file.PhysicalPath, file.Type == DatabaseFileType.Log ? "L" : "D",
             file.Type == DatabaseFileType.Log ? null : "PRIMARY", file.Size, i + 1, file.Size, set.BlockSize, false, true,
         ])]);
 
-    private static ResultSet Label(MediaHeader media) => new(
-        ["MediaName", "MediaSetId", "FamilyCount", "FamilySequenceNumber", "MediaSequenceNumber", "MediaLabelPresent",
-         "MediaDescription", "SoftwareName", "MediaDate", "MirrorCount", "IsCompressed", "BlockSize"],
+    private static ResultSet Label(MediaHeader media) => Typed(s_labelColumns,
         [[
             null, media.MediaSetId, media.FamilyCount, media.FamilyNumber, media.MediaSequence, 0,
             null, "OpenVdi", media.CreationTime.UtcDateTime, 1, 0, media.BlockSize,
         ]]);
+
+    private static ResultSet Typed((string Name, SqlColumnType Type)[] columns, IReadOnlyList<IReadOnlyList<object?>> rows) =>
+        new([.. columns.Select(c => c.Name)], rows) { ColumnTypes = [.. columns.Select(c => c.Type)] };
 }

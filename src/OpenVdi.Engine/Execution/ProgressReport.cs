@@ -8,6 +8,7 @@ internal sealed class ProgressReport
     private readonly StatementRun _run;
     private readonly long _total;
     private readonly int _step;
+    private readonly Lock _lock = new();
     private int _reported;
 
     public ProgressReport(StatementRun run, long total, int? stats)
@@ -27,16 +28,21 @@ internal sealed class ProgressReport
 
         int percent = (int)Math.Min(100, done * 100 / _total);
         int due = percent / _step * _step;
-        int reported = Volatile.Read(ref _reported);
-        while (due > reported)
+        // Read without the lock first: most updates cross no step. The read pairs with the write under the lock.
+        if (due <= Volatile.Read(ref _reported))
         {
-            // One thread wins each step, so every percentage is reported once and in order.
-            if (Interlocked.CompareExchange(ref _reported, reported + _step, reported) == reported)
-            {
-                _run.Send(SqlMessages.PercentProcessed(reported + _step));
-            }
+            return;
+        }
 
-            reported = Volatile.Read(ref _reported);
+        // Claiming a step and sending it under one lock keeps the percentages in order across device threads
+        // (a claim and a send apart let another thread's later step overtake an earlier one).
+        lock (_lock)
+        {
+            while (due > _reported)
+            {
+                Volatile.Write(ref _reported, _reported + _step);
+                _run.Send(SqlMessages.PercentProcessed(_reported));
+            }
         }
     }
 }

@@ -147,6 +147,26 @@ public static class SqlMessageNumbers
     /// <summary>4035: "Processed %I64d pages for database '%ls', file '%ls' on file %d."</summary>
     public const int ProcessedPages = 4035;
 
+    // ---- Sessions: what SQL Server answers a TDS client at login and for session statements. ----
+
+    /// <summary>2812: "Could not find stored procedure '%.*ls'." An RPC to a procedure other than sp_executesql.</summary>
+    public const int StoredProcedureNotFound = 2812;
+
+    /// <summary>4060: "Cannot open database "%.*ls" requested by the login. The login failed."</summary>
+    public const int CannotOpenRequestedDatabase = 4060;
+
+    /// <summary>5701: "Changed database context to '%.*ls'." (information, severity 0).</summary>
+    public const int ChangedDatabaseContext = 5701;
+
+    /// <summary>5703: "Changed language setting to %.*ls." (information, severity 0).</summary>
+    public const int ChangedLanguage = 5703;
+
+    /// <summary>18452: "Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication."</summary>
+    public const int IntegratedLoginRefused = 18452;
+
+    /// <summary>18456: "Login failed for user '%.*ls'." The client is never told why (wrong password, unknown login); the server's log is.</summary>
+    public const int LoginFailed = 18456;
+
     // ---- Our own numbers (user-defined range): SQL Server has no message for these answers. ----
 
     /// <summary>50001 (our choice): the statement text holds no statement at all.</summary>
@@ -155,6 +175,12 @@ public static class SqlMessageNumbers
     /// <summary>50002 (our choice): a valid SQL Server form that this engine does not run (TO DISK, SELECT, RESTORE REWINDONLY, …).</summary>
     public const int NotSupportedByEngine = 50002;
 
-    /// <summary>50003 (our choice): a NAME or DESCRIPTION longer than BACKUP documents (128 and 255 characters).</summary>
-    public const int TextOptionTooLong = 50003;
+    /// <summary>50003 (our choice): the engine failed inside while it ran the statement (a bug, not a statement error).</summary>
+    public const int EngineFault = 50003;
+
+    /// <summary>50004 (our choice): a TDS request the engine does not serve (a transaction manager request, a bulk load, a parameter type it cannot read).</summary>
+    public const int RequestNotSupported = 50004;
+
+    /// <summary>50005 (our choice): a NAME or DESCRIPTION longer than BACKUP documents (128 and 255 characters).</summary>
+    public const int TextOptionTooLong = 50005;
 }

@@ -327,7 +327,55 @@ public static class SqlMessages
         Statement(SqlMessageNumbers.NotSupportedByEngine,
             $"'{feature}' is not supported by this engine, which runs BACKUP and RESTORE statements on virtual devices only.");
 
-    /// <summary>Message 50003 (our own): a NAME or DESCRIPTION longer than the documented limit.</summary>
+    /// <summary>Message 18456: a login that failed, for whatever reason (the client is not told which).</summary>
+    /// <param name="login">The login name the client gave.</param>
+    /// <returns>The message, severity 14.</returns>
+    public static SqlMessage LoginFailed(string login) =>
+        new(SqlMessageNumbers.LoginFailed, 14, 1, $"Login failed for user '{login}'.");
+
+    /// <summary>Message 18452: a login with integrated (Windows, Kerberos) authentication, which the engine does not accept.</summary>
+    /// <returns>The message, severity 14.</returns>
+    public static SqlMessage IntegratedLoginRefused() =>
+        new(SqlMessageNumbers.IntegratedLoginRefused, 14, 1, "Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication.");
+
+    /// <summary>Message 4060: the login names an initial database the engine does not have.</summary>
+    /// <param name="database">The database name.</param>
+    /// <returns>The message, severity 11.</returns>
+    public static SqlMessage CannotOpenRequestedDatabase(string database) =>
+        new(SqlMessageNumbers.CannotOpenRequestedDatabase, 11, 1, $"Cannot open database \"{database}\" requested by the login. The login failed.");
+
+    /// <summary>Message 5701: the session's database changed (at login, state 2; after USE, state 1).</summary>
+    /// <param name="database">The new database.</param>
+    /// <param name="state">2 at login, 1 after a USE.</param>
+    /// <returns>The message, severity 0.</returns>
+    public static SqlMessage ChangedDatabaseContext(string database, byte state) =>
+        new(SqlMessageNumbers.ChangedDatabaseContext, 0, state, $"Changed database context to '{database}'.");
+
+    /// <summary>Message 5703: the session's language, at login.</summary>
+    /// <param name="language">The language, e.g. <c>us_english</c>.</param>
+    /// <returns>The message, severity 0.</returns>
+    public static SqlMessage ChangedLanguage(string language) =>
+        new(SqlMessageNumbers.ChangedLanguage, 0, 1, $"Changed language setting to {language}.");
+
+    /// <summary>Message 2812: an RPC to a stored procedure the engine does not have (it runs sp_executesql only).</summary>
+    /// <param name="procedure">The procedure's name.</param>
+    /// <returns>The message, severity 16, state 62 as SQL Server gives it.</returns>
+    public static SqlMessage StoredProcedureNotFound(string procedure) =>
+        new(SqlMessageNumbers.StoredProcedureNotFound, 16, 62, $"Could not find stored procedure '{procedure}'.");
+
+    /// <summary>Message 50003 (our own): the engine failed inside while running the statement.</summary>
+    /// <param name="detail">What failed.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage EngineFault(string detail) =>
+        Statement(SqlMessageNumbers.EngineFault, $"The engine failed while running the statement: {detail}");
+
+    /// <summary>Message 50004 (our own): a TDS request the engine does not serve.</summary>
+    /// <param name="request">What was asked, e.g. <c>a transaction manager request</c>.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage RequestNotSupported(string request) =>
+        Statement(SqlMessageNumbers.RequestNotSupported, $"This engine does not serve {request}; it runs BACKUP and RESTORE statements on virtual devices.");
+
+    /// <summary>Message 50005 (our own): a NAME or DESCRIPTION longer than the documented limit.</summary>
     /// <param name="option">NAME or DESCRIPTION.</param>
     /// <param name="length">Its length, in characters.</param>
     /// <param name="limit">The documented limit, in characters.</param>

@@ -42,6 +42,12 @@ public sealed class StreamingServer : IDisposable
     /// (<see cref="VdFeatures.VDF_WriteMedia"/> for BACKUP, <see cref="VdFeatures.VDF_ReadMedia"/> for RESTORE) and
     /// opens the devices: the set's name first, then <paramref name="otherDeviceNames"/>.
     /// </summary>
+    /// <param name="instance">The instance whose sets to open; null for the default instance.</param>
+    /// <param name="setName">The set's name (the statement's first VIRTUAL_DEVICE).</param>
+    /// <param name="direction">What the statement does with the devices.</param>
+    /// <param name="options">BLOCKSIZE, MAXTRANSFERSIZE, BUFFERCOUNT and how long to wait for the set.</param>
+    /// <param name="otherDeviceNames">The names of the devices after the first.</param>
+    /// <param name="cancellationToken">Stops waiting for the set at once (a cancelled statement).</param>
     /// <exception cref="VdiException">A VDI call failed (VD_E_INVALID from Open: no such set); the set is closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting for the set.</exception>
     public static StreamingServer Open(string? instance, string setName, VdFeatures direction, StreamingOptions options, IReadOnlyList<string> otherDeviceNames, CancellationToken cancellationToken = default)
@@ -74,6 +80,8 @@ public sealed class StreamingServer : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
 
         Check(result, "Open");
         Check(_set.GetConfiguration(out var requested), "GetConfiguration");

@@ -153,7 +153,7 @@ public class OptionValueTests
     [InlineData("DESCRIPTION", 2000, 255)]
     public void A_name_or_description_longer_than_documented_is_a_statement_error_not_a_fault(string option, int length, int limit)
     {
-        Parse.StatementError(Backup + $"{option} = '{new string('n', length)}'", 50003,
+        Parse.StatementError(Backup + $"{option} = '{new string('n', length)}'", 50005,
             $"The {option} option is {length} characters long; it may be at most {limit} characters.", "BACKUP DATABASE");
     }
 
