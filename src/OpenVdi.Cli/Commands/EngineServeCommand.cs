@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
-using OpenVdi.Engine.Databases;
 using OpenVdi.Cli.Serve;
+using OpenVdi.Engine.Databases;
 using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor;
