@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OpenVdi;
+using OpenVdi.Engine.Devices;
 using OpenVdi.Example;
 
 // OpenVdi example: a backup application (this process, the VDI client) and a server playing SQL Server's part

@@ -47,7 +47,7 @@ public sealed class FaultCommandLineTests
         try
         {
             // A device closed early: the backup fails, and nothing of it is kept.
-            var closed = await RunAsync("backup", "--database", "sales", "--to", temp.Combine("closed"), "--devices", "2", "--socket", socket, "--faults", "close-device=1@64KiB");
+            var closed = await RunAsync("backup", "--database", "sales", "--to", temp.Combine("closed"), "--devices", "2", "--socket", socket, "--faults", "close-device=0@64KiB");
             Assert.Equal(ResultPrinter.FailureExitCode, closed.Code);
             Assert.Contains("Msg 3013,", closed.Error, StringComparison.Ordinal);
             Assert.False(Directory.Exists(temp.Combine("closed")), "The failed backup left its directory behind.");
@@ -67,7 +67,7 @@ public sealed class FaultCommandLineTests
             Assert.True(restore.Code == 0, restore.Error);
             Assert.Null(FileComparison.Compare(original, new DatabaseCatalogue(data).Get("copy")).Difference);
 
-            Assert.Contains("(faults: close-device=1@65536)", engine.Output, StringComparison.Ordinal);
+            Assert.Contains("(faults: close-device=0@65536)", engine.Output, StringComparison.Ordinal);
             Assert.Contains("(faults: flush-every=65536,unsupported=VDC_GetPosition)", engine.Output, StringComparison.Ordinal);
             Assert.Contains("(faults: abort-after=65536)", engine.Output, StringComparison.Ordinal);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using OpenVdi;
+using OpenVdi.Engine.Devices;
 using OpenVdi.TestPeer;
 
 // A peer process for OpenVdi's cross-process tests. Each role plays one side of a set and reports on stdout, one

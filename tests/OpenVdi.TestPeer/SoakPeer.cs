@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpenVdi.Engine.Devices;
 
 namespace OpenVdi.TestPeer;
 

@@ -250,4 +250,45 @@ public class AbortTests
         Assert.Equal(NOERROR, loop.ServerDevices[0]!.CloseDevice());
         Assert.Equal(NOERROR, loop.AgentResult());
     }
+
+    [Fact(Timeout = 30000)]
+    public async Task A_completion_routine_that_throws_aborts_the_set_and_the_agent_completes_every_other_command_with_995_before_it_rethrows()
+    {
+        await Task.Yield();
+        using var loop = new Loopback(deviceCount: 2).Initialized();
+        for (int i = 0; i < 2; i++)
+        {
+            Loopback.Expect(loop.Server.OpenDevice(loop.DeviceNames[i], out loop.ServerDevices[i]));
+            Loopback.Expect(loop.Client.OpenDevice(loop.DeviceNames[i], out loop.ClientDevices[i]));
+        }
+
+        var log = new CompletionLog();
+        var throwing = new VdsCommand { CommandCode = VdCommandCode.VDC_Flush, CompletionRoutine = _ => throw new InvalidOperationException("the routine failed") };
+        var other = log.Command(VdCommandCode.VDC_Flush);
+        Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(throwing));
+        Assert.Equal(NOERROR, loop.ServerDevices[1]!.SendCommand(other));
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.GetCommand(Waits.Prompt, out var fetched));
+        Assert.Equal(NOERROR, loop.ClientDevices[0]!.CompleteCommand(fetched!, Win32Error.ERROR_SUCCESS, 0, 0));
+
+        var agent = Waits.OnOwnThread<Exception?>(() =>
+        {
+            try
+            {
+                loop.Server.ExecuteCompletionAgent();
+                return null;
+            }
+            catch (InvalidOperationException e)
+            {
+                return e;
+            }
+        });
+        var thrown = await agent.Within("ExecuteCompletionAgent after a routine threw");
+
+        Assert.Equal("the routine failed", thrown?.Message);
+        Assert.True(loop.Server.IsAborted);
+
+        // The other device's command was completed by the agent before it rethrew, not left for Close.
+        var run = Assert.Single(log.Of(other));
+        Assert.Equal(Win32Error.ERROR_OPERATION_ABORTED, run.Code);
+    }
 }

@@ -43,8 +43,9 @@ public class ServerTransitionTests
 
     /// <summary>
     /// §5.3 as a table, with the Connected column. Cells decided beyond the published table (see the report):
-    /// BeginConfiguration, RequestBuffers and QueryAvailableBuffers after an abort answer VD_E_ABORT (their method
-    /// pages list VD_E_ABORT; the table's PROTOCOL is read as "not valid"); RequestBuffers and QueryAvailableBuffers in
+    /// BeginConfiguration and RequestBuffers after an abort answer VD_E_ABORT (their method pages list VD_E_ABORT; the
+    /// table's PROTOCOL is read as "not valid"); QueryAvailableBuffers, which no method page covers, answers the table's
+    /// VD_E_PROTOCOL; RequestBuffers and QueryAvailableBuffers in
     /// Connected are PROTOCOL (nothing to size before BeginConfiguration); ExecuteCompletionAgent in Normally Terminated
     /// returns NOERROR at once (an agent started late still owes the routines of what is outstanding); AllocateBuffer
     /// in Normally Terminated is PROTOCOL; FreeBuffer after an abort is NOERROR (buffers are handed back while cleaning
@@ -90,7 +91,7 @@ public class ServerTransitionTests
         { ServerCall.QueryAvailableBuffers, ServerState.Initializing, NOERROR },
         { ServerCall.QueryAvailableBuffers, ServerState.Active, NOERROR },
         { ServerCall.QueryAvailableBuffers, ServerState.NormallyTerminated, VD_E_PROTOCOL },
-        { ServerCall.QueryAvailableBuffers, ServerState.Abort, VD_E_ABORT },
+        { ServerCall.QueryAvailableBuffers, ServerState.Abort, VD_E_PROTOCOL },
 
         { ServerCall.EndConfiguration, ServerState.DNE, VD_E_PROTOCOL },
         { ServerCall.EndConfiguration, ServerState.Connected, VD_E_PROTOCOL },

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenVdi.Bench.Throughput;
+using OpenVdi.Engine.Devices;
 
 namespace OpenVdi.Bench.DropIn;
 

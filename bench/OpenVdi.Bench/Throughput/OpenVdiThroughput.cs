@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpenVdi.Engine.Devices;
 
 namespace OpenVdi.Bench.Throughput;
 

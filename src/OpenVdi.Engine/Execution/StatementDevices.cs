@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using OpenVdi.Engine.Devices;
 using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.Format;
 using OpenVdi.Engine.Messages;
@@ -83,7 +84,7 @@ internal sealed class StatementDevices : IDisposable
             OpenTimeout = _engine.SetOpenTimeout,
             FlushInterval = faults.FlushEvery ?? _engine.FlushInterval,
             CompletionTimeout = faults.ClientTimeout ?? Timeout.InfiniteTimeSpan,
-            DeviceFilter = faults.AffectsDevices ? (set, index, device) => new FaultInjectingDevice(device, set, faults, index, setBytes) : null,
+            Hooks = faults.AffectsDevices ? (set, index) => new FaultInjector(set, faults, index, setBytes) : null,
         };
         try
         {

@@ -28,6 +28,12 @@ public static class VdiLimits
     /// <summary>The largest buffer alignment: a power of two up to this (bytes).</summary>
     public const int MaxAlignment = 64 * 1024;
 
+    /// <summary>
+    /// How many commands may be queued or outstanding on one device at once (OpenVdi's limit; the documentation gives
+    /// none): the 129th SendCommand gets VD_E_QUEUE_FULL.
+    /// </summary>
+    public const int MaxCommandsPerDevice = 128;
+
     /// <summary>The largest prefix zone a client may ask for (OpenVdi's limit; the documentation gives none).</summary>
     public const int MaxPrefixZoneSize = 1024 * 1024;
 

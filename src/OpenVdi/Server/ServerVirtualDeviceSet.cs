@@ -141,6 +141,76 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
         }
     }
 
+    /// <summary>
+    /// Open, waiting for the client to create the set: as SQL Server does when a statement names a set before its
+    /// client made it. The wait is on the segment directory's change notifications (inotify), not a poll: a set takes
+    /// its name in one atomic rename once it is ready to open. Where notifications are unavailable (the per-user
+    /// limit of inotify instances reached) it falls back to looking every 5 ms.
+    /// </summary>
+    /// <param name="instanceName">The instance; null or empty for the default instance.</param>
+    /// <param name="setName">The set's name.</param>
+    /// <param name="timeout">How long to wait for the set to appear.</param>
+    /// <param name="cancellationToken">Ends the wait at once.</param>
+    /// <returns>What <see cref="Open"/> answers; VD_E_INVALID when no set of that name appeared in time.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<VdiResult> OpenWhenCreatedAsync(string? instanceName, string setName, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        string? instance = SegmentName.NormalizeInstance(instanceName);
+        if (instance is null || !SegmentName.IsValidName(setName))
+        {
+            return Open(instanceName, setName);
+        }
+
+        string path = SegmentName.ControlPath(instance, setName);
+        using var appeared = new SemaphoreSlim(0);
+        using var watcher = TryWatch(path, appeared);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var result = Open(instanceName, setName);
+            var left = timeout - clock.Elapsed;
+            if (result != VdiResult.VD_E_INVALID || left <= TimeSpan.Zero)
+            {
+                return result;
+            }
+
+            // Until the next change of the name (or, without notifications, a moment).
+            var wait = watcher is null ? TimeSpan.FromMilliseconds(5) : left;
+            await appeared.WaitAsync(wait < left ? wait : left, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void Signal(SemaphoreSlim appeared)
+    {
+        try
+        {
+            appeared.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A notification that came after the wait ended.
+        }
+    }
+
+    private static FileSystemWatcher? TryWatch(string path, SemaphoreSlim appeared)
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(path)!, System.IO.Path.GetFileName(path))
+            {
+                NotifyFilter = NotifyFilters.FileName,
+            };
+            watcher.Created += (_, _) => Signal(appeared);
+            watcher.Renamed += (_, _) => Signal(appeared);
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <inheritdoc/>
     public VdiResult GetConfiguration(out VdConfig config)
     {
@@ -238,6 +308,13 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
         count = 0;
         lock (_lock)
         {
+            // After an abort, the server table (spec 5.3) says PROTOCOL, and no method page says otherwise (unlike
+            // BeginConfiguration's and RequestBuffers', which list VD_E_ABORT).
+            if (_control is { } control && control.IsAborted)
+            {
+                return VdiResult.VD_E_PROTOCOL;
+            }
+
             var check = CheckState(LocalState.Configurable, LocalState.Active);
             if (check != VdiResult.NOERROR)
             {
@@ -447,8 +524,9 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             int observed = Volatile.Read(ref control.AgentEvent);
             if (control.IsAborted)
             {
-                routineFailure ??= CompleteAllAborted();
-                routineFailure?.Throw();
+                // Every other outstanding command completes with 995 before a routine's exception goes on up.
+                var sweepFailure = CompleteAllAborted();
+                (routineFailure ?? sweepFailure)?.Throw();
                 return VdiResult.VD_E_ABORT;
             }
 

@@ -16,8 +16,11 @@ internal sealed class BufferAllocator
     private readonly int _baseAlignment;
     private readonly List<Request> _pending = [];
     private readonly List<SizeClass> _classes = [];
-    private int[] _allocatedSize = [];
-    private int[] _inFlight = [];
+
+    // Per-segment state, one record per buffer segment, never resized once published: BeginTransfer and EndTransfer
+    // compare-and-swap its words without the lock, so a new segment gets a record of its own (the outer array is
+    // replaced, copy on write, under the lock) rather than growing arrays a transfer may be writing into.
+    private SegmentState[] _states = [];
 
     // Allocation is not on the per-command path (buffers are reused across commands), and device threads and the
     // completion agent may allocate and free at once: one lock keeps the free lists whole.
@@ -41,11 +44,11 @@ internal sealed class BufferAllocator
     {
         lock (_lock)
         {
-            return DeclareLocked(size, alignment, count);
+            return DeclareUnsynchronized(size, alignment, count);
         }
     }
 
-    private VdiResult DeclareLocked(uint size, uint alignment, uint count)
+    private VdiResult DeclareUnsynchronized(uint size, uint alignment, uint count)
     {
         if (size == 0 || count == 0 || !IsValidAlignment(alignment))
         {
@@ -72,11 +75,11 @@ internal sealed class BufferAllocator
     {
         lock (_lock)
         {
-            return CreateSegmentLocked();
+            return CreateSegmentUnsynchronized();
         }
     }
 
-    private VdiResult CreateSegmentLocked()
+    private VdiResult CreateSegmentUnsynchronized()
     {
         if (_pending.Count == 0)
         {
@@ -164,8 +167,8 @@ internal sealed class BufferAllocator
         // Release: the length is visible before the count that makes a client map the segment.
         Volatile.Write(ref _control.BufferSegmentCount, k + 1);
 
-        Array.Resize(ref _allocatedSize, first + count);
-        Array.Resize(ref _inFlight, first + count);
+        // Release: the record is complete before a lock-free reader finds it.
+        Volatile.Write(ref _states, [.. _states, new SegmentState(first, count)]);
         for (int i = 0; i < count; i++)
         {
             AddFree(first + i, capacities[i], alignments[i]);
@@ -202,11 +205,11 @@ internal sealed class BufferAllocator
     {
         lock (_lock)
         {
-            return CountAvailableLocked(size, alignment);
+            return CountAvailableUnsynchronized(size, alignment);
         }
     }
 
-    private int CountAvailableLocked(uint size, uint alignment)
+    private int CountAvailableUnsynchronized(uint size, uint alignment)
     {
         int wanted = EffectiveAlignment(alignment);
         int available = 0;
@@ -234,11 +237,11 @@ internal sealed class BufferAllocator
     {
         lock (_lock)
         {
-            return AllocateLocked(size, alignment, out address);
+            return AllocateUnsynchronized(size, alignment, out address);
         }
     }
 
-    private VdiResult AllocateLocked(uint size, uint alignment, out nint address)
+    private VdiResult AllocateUnsynchronized(uint size, uint alignment, out nint address)
     {
         address = 0;
         if (size == 0 || !IsValidAlignment(alignment))
@@ -251,7 +254,7 @@ internal sealed class BufferAllocator
         {
             if (c.Capacity >= size && c.Alignment >= wanted && c.Free.TryPop(out int index))
             {
-                _allocatedSize[index] = (int)size;
+                AllocatedSize(index) = (int)size;
 
                 // Release: a client that sees the buffer allocated sees a table entry the server owns.
                 Volatile.Write(ref _map.EntryWord(index, EntryStateOffset), 1);
@@ -267,24 +270,24 @@ internal sealed class BufferAllocator
     {
         lock (_lock)
         {
-            return FreeLocked(address, size);
+            return FreeUnsynchronized(address, size);
         }
     }
 
-    private VdiResult FreeLocked(nint address, uint size)
+    private VdiResult FreeUnsynchronized(nint address, uint size)
     {
         int index = _map.IndexOfDataStart(address);
-        if (index < 0 || _allocatedSize[index] == 0 || _allocatedSize[index] != size || Volatile.Read(ref _inFlight[index]) != 0)
+        if (index < 0 || AllocatedSize(index) == 0 || AllocatedSize(index) != size || Volatile.Read(ref InFlight(index)) != 0)
         {
             return VdiResult.VD_E_INVALID;
         }
 
-        Volatile.Write(ref _allocatedSize[index], 0);
+        Volatile.Write(ref AllocatedSize(index), 0);
 
         // A new generation first: any handle issued for this buffer is dead from here on.
         Interlocked.Increment(ref _map.EntryWord(index, EntryGenerationOffset));
         Volatile.Write(ref _map.EntryWord(index, EntryStateOffset), 0);
-        AddFree(index, _map.Capacity(index), _map.EntryWord(index, EntryAlignmentOffset));
+        AddFree(index, _map.Capacity(index), _map.Alignment(index));
         return VdiResult.NOERROR;
     }
 
@@ -298,8 +301,8 @@ internal sealed class BufferAllocator
     public int BeginTransfer(nint address, uint size, int device, uint sequence)
     {
         int index = _map.IndexOfDataStart(address);
-        if (index < 0 || Volatile.Read(ref _allocatedSize[index]) == 0 || size > (uint)_map.Capacity(index)
-            || Interlocked.CompareExchange(ref _inFlight[index], 1, 0) != 0)
+        if (index < 0 || Volatile.Read(ref AllocatedSize(index)) == 0 || size > (uint)_map.Capacity(index)
+            || Interlocked.CompareExchange(ref InFlight(index), 1, 0) != 0)
         {
             return -1;
         }
@@ -314,10 +317,41 @@ internal sealed class BufferAllocator
     public void EndTransfer(int index)
     {
         _map.EntryWord(index, EntryInFlightDeviceOffset) = 0;
-        Volatile.Write(ref _inFlight[index], 0);
+        Volatile.Write(ref InFlight(index), 0);
+    }
+
+    /// <summary>Whether buffer <paramref name="index"/> is carried by a command (1) or the server's (0).</summary>
+    private ref int InFlight(int index) => ref StateOf(index, out int local).InFlight[local];
+
+    /// <summary>The size buffer <paramref name="index"/> was allocated with; 0 while it is free.</summary>
+    private ref int AllocatedSize(int index) => ref StateOf(index, out int local).AllocatedSize[local];
+
+    private SegmentState StateOf(int index, out int local)
+    {
+        // Acquire: a record seen here is complete (see CreateSegmentUnsynchronized).
+        foreach (var state in Volatile.Read(ref _states))
+        {
+            local = index - state.FirstIndex;
+            if ((uint)local < (uint)state.AllocatedSize.Length)
+            {
+                return state;
+            }
+        }
+
+        throw new CorruptSegmentException($"Buffer index {index} is not part of the area.");
     }
 
     private sealed record Request(uint Size, int Alignment, uint Count);
+
+    /// <summary>One buffer segment's allocation state, fixed in size from its creation.</summary>
+    private sealed class SegmentState(int firstIndex, int count)
+    {
+        public int FirstIndex { get; } = firstIndex;
+
+        public int[] AllocatedSize { get; } = new int[count];
+
+        public int[] InFlight { get; } = new int[count];
+    }
 
     private sealed record SizeClass(int Capacity, int Alignment, Stack<int> Free);
 }

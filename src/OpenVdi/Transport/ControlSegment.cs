@@ -121,31 +121,43 @@ internal sealed unsafe class ControlSegment : IDisposable
         segment = null;
         string path = SegmentName.ControlPath(instance, setName);
         long length = SegmentLength((int)config.DeviceCount, SlotsPerDevice);
+
+        // Made and initialised under a staging name, then given the set's name in one atomic rename: a server never
+        // finds a half-written set, and waiting for the name to appear is waiting for a set ready to open.
+        string staging = SegmentName.StagingPath(path);
+        var result = MappedFile.TryCreate(staging, length, mode, keepDescriptor: true, out var file, out _);
+        if (result != VdiResult.NOERROR)
+        {
+            return result == VdiResult.VD_E_BUSY ? VdiResult.VD_E_MEMORY : result;
+        }
+
+        // The primary's liveness lock is taken before anything else, so that no sweep takes this file for a stale one.
+        if (!LivenessLock.TryAcquire(file!.FileDescriptor, LivenessLock.PrimaryByte))
+        {
+            file.Dispose();
+            Posix.Unlink(staging);
+            return VdiResult.VD_E_SECURITY;
+        }
+
+        Initialize(file.Region, instance, setName, config, mode, length);
         for (int attempt = 0; ; attempt++)
         {
-            var result = MappedFile.TryCreate(path, length, mode, keepDescriptor: true, out var file, out _);
-            if (result == VdiResult.VD_E_BUSY && attempt == 0 && StaleSegments.TryReclaim(path))
+            int errno = file.TryMoveTo(path);
+            if (errno == 0)
+            {
+                segment = new ControlSegment(file, instance, setName);
+                return VdiResult.NOERROR;
+            }
+
+            // A file of that name whose owners have all died is reclaimed once; a live one keeps its name.
+            if (errno == Posix.EEXIST && attempt == 0 && StaleSegments.TryReclaim(path))
             {
                 continue;
             }
 
-            if (result != VdiResult.NOERROR)
-            {
-                return result;
-            }
-
-            // The primary's liveness lock is taken before anything else, so that a concurrent creator never takes
-            // this half-written file for a stale one.
-            if (!LivenessLock.TryAcquire(file!.FileDescriptor, LivenessLock.PrimaryByte))
-            {
-                file.Dispose();
-                Posix.Unlink(path);
-                return VdiResult.VD_E_SECURITY;
-            }
-
-            Initialize(file.Region, instance, setName, config, mode, length);
-            segment = new ControlSegment(file, instance, setName);
-            return VdiResult.NOERROR;
+            file.Dispose();
+            Posix.Unlink(staging);
+            return errno == Posix.EEXIST ? VdiResult.VD_E_BUSY : VdiResult.VD_E_MEMORY;
         }
     }
 

@@ -134,7 +134,7 @@ internal static class ControlSegmentDescriptor
     public const int DeviceSlotsOffset = (DeviceNameEnd + CacheLinePair - 1) & ~(CacheLinePair - 1);
 
     /// <summary>Command slots per device: how many commands may be queued or outstanding on one device.</summary>
-    public const int SlotsPerDevice = 128;
+    public const int SlotsPerDevice = VdiLimits.MaxCommandsPerDevice;
 
     // Command slot: one cache line.
     //  0  state (SlotState)          4  sequence

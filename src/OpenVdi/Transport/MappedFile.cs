@@ -21,7 +21,7 @@ internal sealed unsafe class MappedFile : IDisposable
         Region = new SharedRegion((byte*)address, length);
     }
 
-    public string Path { get; }
+    public string Path { get; private set; }
 
     /// <summary>The identity of the mapped file, for removing exactly this file later.</summary>
     public FileIdentity Identity { get; }
@@ -165,6 +165,21 @@ internal sealed unsafe class MappedFile : IDisposable
 
     /// <summary>Removes the file if the path still names it.</summary>
     public void Unlink() => FileIdentity.UnlinkIfSame(Path, Identity);
+
+    /// <summary>
+    /// Gives the file the name <paramref name="path"/> in one atomic step, unless a file has that name already
+    /// (renameat2 with RENAME_NOREPLACE). Returns 0, or the errno (EEXIST when the name is taken).
+    /// </summary>
+    public int TryMoveTo(string path)
+    {
+        if (Posix.RenameAt2(Posix.AT_FDCWD, Path, Posix.AT_FDCWD, path, Posix.RENAME_NOREPLACE) != 0)
+        {
+            return Posix.LastError;
+        }
+
+        Path = path;
+        return 0;
+    }
 
     public void Dispose()
     {

@@ -84,6 +84,12 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Unlink(string path);
 
+    public const uint RENAME_NOREPLACE = 1;
+
+    /// <summary>renameat2: moves a file to a new name atomically; with RENAME_NOREPLACE, EEXIST if the name is taken.</summary>
+    [LibraryImport(Libc, EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
     [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
     public static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
 

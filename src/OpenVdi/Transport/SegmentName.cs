@@ -23,6 +23,7 @@ internal static class SegmentName
     public const string Prefix = "openvdi.";
 
     private const string BufferInfix = ".b";
+    private const string StagingInfix = ".new-";
     private const int MaxEscapedLength = 180;
 
     /// <summary>The directory of every segment; an environment variable moves it for tests on other mounts.</summary>
@@ -69,35 +70,53 @@ internal static class SegmentName
     public static string BufferPath(string controlPath, int index) => controlPath + BufferInfix + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Whether a file name of the segment directory is a control segment's (<c>openvdi.INSTANCE.set</c>: escaped names
-    /// hold no dot) or a buffer segment's (<c>….b&lt;k&gt;</c>); for a buffer segment, its control segment's path.
+    /// Where a new control segment is made and initialised before it takes its name in one atomic rename, so that a
+    /// server never finds a half-written set under the name: the control path with <c>.new-</c> and a random tag.
     /// </summary>
-    public static bool TryParse(string path, out bool isControl, out string controlPath)
+    public static string StagingPath(string controlPath) =>
+        controlPath + StagingInfix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>
+    /// What a file of the segment directory is: a control segment (<c>openvdi.INSTANCE.set</c>: escaped names hold
+    /// no dot), a buffer segment (<c>….b&lt;k&gt;</c>) or a control segment being made (<c>….new-&lt;tag&gt;</c>); for the
+    /// latter two, the control segment's path.
+    /// </summary>
+    public static SegmentFileKind Classify(string path, out string controlPath)
     {
         string name = System.IO.Path.GetFileName(path);
-        isControl = false;
         controlPath = path;
         if (!name.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            return false;
+            return SegmentFileKind.None;
         }
 
         int dots = name.AsSpan().Count('.');
         if (dots == 2)
         {
-            isControl = true;
-            return true;
+            return SegmentFileKind.Control;
+        }
+
+        if (dots != 3)
+        {
+            return SegmentFileKind.None;
+        }
+
+        int staging = path.LastIndexOf(StagingInfix, StringComparison.Ordinal);
+        if (staging > 0 && path.Length - staging - StagingInfix.Length == 8)
+        {
+            controlPath = path[..staging];
+            return SegmentFileKind.Staging;
         }
 
         int infix = path.LastIndexOf(BufferInfix, StringComparison.Ordinal);
-        if (dots != 3 || infix < 0 || !int.TryParse(path.AsSpan(infix + BufferInfix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int k)
+        if (infix < 0 || !int.TryParse(path.AsSpan(infix + BufferInfix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int k)
             || k >= ControlSegmentDescriptor.MaxBufferSegments)
         {
-            return false;
+            return SegmentFileKind.None;
         }
 
         controlPath = path[..infix];
-        return true;
+        return SegmentFileKind.Buffer;
     }
 
     private static bool IsInstanceStart(char c) => char.IsAsciiLetter(c) || c is '_' or '#' or '&';
@@ -144,4 +163,13 @@ internal static class SegmentName
         // name cannot equal an escaped one). The full name is kept in the segment and checked on open.
         return "~" + Convert.ToHexString(SHA256.HashData(utf8), 0, 24);
     }
+}
+
+/// <summary>What a file of the segment directory is (<see cref="SegmentName.Classify"/>).</summary>
+internal enum SegmentFileKind
+{
+    None,
+    Control,
+    Buffer,
+    Staging,
 }

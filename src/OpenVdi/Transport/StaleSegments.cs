@@ -7,7 +7,8 @@ namespace OpenVdi.Transport;
 /// process holds its primary or server liveness lock (the kernel drops them however a process ends) and it was
 /// initialised, or is older than <see cref="CreationGrace"/> (a creator takes its lock a moment after the file
 /// appears). With it go the buffer segments of the same name that belong to it (same incarnation), or that are old.
-/// A buffer segment with no control segment at all is removed once it is old. Creating a set sweeps, so that a
+/// A buffer segment with no control segment at all is removed once it is old, and so is a staging file (a control
+/// segment being made under another name) that no creator holds. Creating a set sweeps, so that a
 /// process killed before its Close (or a whole set killed at once) leaves nothing for long.
 /// </summary>
 internal static unsafe class StaleSegments
@@ -30,18 +31,19 @@ internal static unsafe class StaleSegments
 
         foreach (string file in files)
         {
-            if (!SegmentName.TryParse(file, out bool isControl, out string controlPath))
+            switch (SegmentName.Classify(file, out string controlPath))
             {
-                continue;
-            }
-
-            if (isControl)
-            {
-                TryReclaim(file);
-            }
-            else if (!File.Exists(controlPath) && IsOld(file))
-            {
-                Posix.Unlink(file);
+                case SegmentFileKind.Control:
+                    TryReclaim(file);
+                    break;
+                case SegmentFileKind.Buffer when !File.Exists(controlPath) && IsOld(file):
+                    Posix.Unlink(file);
+                    break;
+                case SegmentFileKind.Staging when IsOld(file):
+                    // A creator holds its staging file's lock for the moment it initialises it; one old and unheld was
+                    // left by a creator killed in that moment.
+                    TryReclaim(file);
+                    break;
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OpenVdi.Engine.Devices;
 using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.Messages;
 using OpenVdi.Engine.Statements;

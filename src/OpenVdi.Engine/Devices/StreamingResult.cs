@@ -1,4 +1,4 @@
-namespace OpenVdi;
+namespace OpenVdi.Engine.Devices;
 
 /// <summary>The outcome of a streaming BACKUP or RESTORE on the server side.</summary>
 public sealed record StreamingResult

@@ -1,4 +1,4 @@
-namespace OpenVdi;
+namespace OpenVdi.Engine.Devices;
 
 /// <summary>How a <see cref="StreamingServer"/> configures a set: the BACKUP/RESTORE options that drive VDI.</summary>
 public sealed record StreamingOptions
@@ -15,7 +15,7 @@ public sealed record StreamingOptions
     /// <summary>Send VDC_Complete after the final Flush when the client asked for it (VDF_RequestComplete).</summary>
     public bool SendComplete { get; init; } = true;
 
-    /// <summary>How long <see cref="StreamingServer.Open"/> waits for the client to create the set.</summary>
+    /// <summary>How long <see cref="StreamingServer.OpenAsync"/> waits for the client to create the set.</summary>
     public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -30,11 +30,8 @@ public sealed record StreamingOptions
     /// </summary>
     public TimeSpan CompletionTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
-    /// <summary>
-    /// Interposes on each device after it is opened: the returned device receives every SendCommand and CloseDevice,
-    /// for tracing or fault injection. Called once per device with the set, the device's index and the device.
-    /// </summary>
-    public Func<ServerVirtualDeviceSet, int, IServerVirtualDevice, IServerVirtualDevice>? DeviceFilter { get; init; }
+    /// <summary>The engine's fault injection: called once per device, it may act before each data command.</summary>
+    internal Func<ServerVirtualDeviceSet, int, IStreamingHooks?>? Hooks { get; init; }
 
     internal uint EffectiveBufferCount(int devices) => BufferCount != 0 ? BufferCount : (uint)Math.Max(4, (2 * devices) + 2);
 }
