@@ -2,12 +2,12 @@ using System.Globalization;
 using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.Messages;
 
-namespace OpenVdi.Cli.Client;
+namespace OpenVdi.Cli.Output;
 
 /// <summary>
 /// Prints a statement's messages as they arrive, the way sqlcmd does (information as its text; an error as
 /// <c>Msg n, Level l, State s, Line x</c> and its text, on standard error), and result sets as tables, or as one
-/// <c>column: value</c> block per row when they are too wide for a table.
+/// <c>column: value</c> block per row when they are too wide for a table. Quiet, it prints errors and result sets only.
 /// </summary>
 internal sealed class ConsoleStatementSink : IStatementSink
 {
@@ -16,18 +16,25 @@ internal sealed class ConsoleStatementSink : IStatementSink
     private readonly TextWriter _output;
     private readonly TextWriter _error;
     private readonly string _indent;
+    private readonly bool _quiet;
     private readonly Lock _lock = new();
 
-    public ConsoleStatementSink(TextWriter output, TextWriter error, string indent = "")
+    public ConsoleStatementSink(TextWriter output, TextWriter error, string indent = "", bool quiet = false)
     {
         _output = output;
         _error = error;
         _indent = indent;
+        _quiet = quiet;
     }
 
     public void OnMessage(SqlMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (_quiet && !message.IsError)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             var writer = message.IsError ? _error : _output;

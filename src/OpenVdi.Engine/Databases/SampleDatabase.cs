@@ -23,11 +23,12 @@ public static class SampleDatabase
     /// <param name="name">The database name.</param>
     /// <param name="sizeBytes">Total bytes over all its files (exact).</param>
     /// <param name="seed">Picks the content; the same seed gives the same bytes.</param>
+    /// <param name="written">Told the bytes written so far over all files after each write (a progress display); null for no one.</param>
     /// <returns>The registered database.</returns>
     /// <exception cref="InvalidOperationException">A database of that name exists.</exception>
     /// <exception cref="ArgumentException">The name is not valid.</exception>
     /// <exception cref="IOException">The files cannot be written.</exception>
-    public static DatabaseInfo Create(string dataDirectory, string name, long sizeBytes, int seed)
+    public static DatabaseInfo Create(string dataDirectory, string name, long sizeBytes, int seed, Action<long>? written = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sizeBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sizeBytes, BackupFileEntryDescriptor.MaxFileSize);
@@ -49,11 +50,14 @@ public static class SampleDatabase
         try
         {
             var buffer = new byte[PagesPerWrite * SamplePageGenerator.PageSize];
+            long before = 0;
             for (int i = 0; i < files.Count; i++)
             {
                 string path = Path.Combine(directory, files[i].Spec.Path);
                 created.Add(path);
-                WriteFile(path, files[i], fileNumber: i + 1, seed, buffer);
+                long start = before;
+                WriteFile(path, files[i], fileNumber: i + 1, seed, buffer, done => written?.Invoke(start + done));
+                before += files[i].Size;
             }
 
             return catalogue.Register(name, files.Select(file => file.Spec).ToList());
@@ -92,7 +96,7 @@ public static class SampleDatabase
         return files;
     }
 
-    private static void WriteFile(string path, PlannedFile file, int fileNumber, int seed, byte[] buffer)
+    private static void WriteFile(string path, PlannedFile file, int fileNumber, int seed, byte[] buffer, Action<long> written)
     {
         // No preallocation: on ext4, writing into fallocate'd (unwritten) extents measured 15x slower than
         // plain appends (0.12 against 1.75 GB/s for 1 GiB).
@@ -123,6 +127,7 @@ public static class SampleDatabase
             int length = (int)Math.Min(filled, file.Size - offset);
             RandomAccess.Write(handle, buffer.AsSpan(0, length), offset);
             offset += length;
+            written(offset);
         }
     }
 

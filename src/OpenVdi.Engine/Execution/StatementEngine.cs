@@ -1,5 +1,6 @@
 using OpenVdi.Engine.Databases;
 using OpenVdi.Engine.Faults;
+using OpenVdi.Engine.Messages;
 using OpenVdi.Engine.Statements;
 
 namespace OpenVdi.Engine.Execution;
@@ -11,7 +12,7 @@ namespace OpenVdi.Engine.Execution;
 /// file and 3014 on success, the cause and 3013 on failure, rows for HEADERONLY / FILELISTONLY / LABELONLY.
 /// Statements may run concurrently; a restore needs its database alone (3101 otherwise).
 /// </summary>
-public sealed class StatementEngine : IStatementEngine
+public sealed class StatementEngine : IStatementEngine, IDatabaseAdministration
 {
     private readonly EngineOptions _options;
     private readonly DatabaseLocks _locks = new();
@@ -29,6 +30,57 @@ public sealed class StatementEngine : IStatementEngine
 
     /// <summary>The engine's options.</summary>
     public EngineOptions Options => _options;
+
+    /// <inheritdoc/>
+    public string DataDirectory => Catalogue.DataDirectory;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<DatabaseSummary> ListDatabases()
+    {
+        if (!Directory.Exists(Catalogue.DataDirectory))
+        {
+            return [];
+        }
+
+        try
+        {
+            return [.. Catalogue.List().Select(DatabaseSummary.Of)];
+        }
+        catch (InvalidDataException e)
+        {
+            throw new IOException(e.Message, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public StatementOutcome DropDatabase(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var run = new StatementRun(sink: null);
+        if (!DatabaseCatalogue.IsValidName(name) || !Catalogue.Exists(name))
+        {
+            run.Send(SqlMessages.CannotDropDatabaseNotFound(name));
+            return run.Outcome();
+        }
+
+        using var lease = _locks.TryEnter(name, exclusive: true);
+        if (lease is null)
+        {
+            run.Send(SqlMessages.CannotDropDatabaseInUse(name));
+            return run.Outcome();
+        }
+
+        try
+        {
+            Catalogue.Drop(name);
+        }
+        catch (DatabaseNotFoundException)
+        {
+            run.Send(SqlMessages.CannotDropDatabaseNotFound(name));
+        }
+
+        return run.Outcome();
+    }
 
     /// <inheritdoc/>
     public Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default) =>

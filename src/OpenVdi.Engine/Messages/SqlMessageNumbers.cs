@@ -151,4 +151,19 @@ public static class SqlMessageNumbers
 
     /// <summary>50002 (our choice): a valid SQL Server form that this engine does not run (TO DISK, SELECT, RESTORE REWINDONLY, …).</summary>
     public const int NotSupportedByEngine = 50002;
+
+    /// <summary>50003 (our choice): a database name the engine cannot hold (its names are also directory names).</summary>
+    public const int InvalidDatabaseName = 50003;
+
+    /// <summary>50004 (our choice): where a damaged stripe is damaged, before 3189 (SQL Server says only that the set is damaged).</summary>
+    public const int StripeDamaged = 50004;
+
+    /// <summary>3701: "Cannot drop the database '%.*ls', because it does not exist or you do not have permission."</summary>
+    public const int CannotDropDatabaseNotFound = 3701;
+
+    /// <summary>5011 (our use): a DROP DATABASE whose files could not be deleted.</summary>
+    public const int DropFailed = 5011;
+
+    /// <summary>3702: "Cannot drop database "%.*ls" because it is currently in use."</summary>
+    public const int CannotDropDatabaseInUse = 3702;
 }

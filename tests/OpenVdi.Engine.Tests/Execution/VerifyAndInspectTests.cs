@@ -20,7 +20,11 @@ public class VerifyAndInspectTests
         damaged[1][damaged[1].Length / 2] ^= 0x20;
         var verify = await MemoryBackupClient.RestoreAsync(fixture.Engine, "RESTORE VERIFYONLY", damaged);
         Assert.False(verify.Succeeded);
-        Assert.Equal(SqlMessageNumbers.BackupSetDamaged, verify.FirstError!.Number);
+
+        // Where: the device that carried the second stripe, and the offset in it; then SQL Server's own two messages.
+        Assert.Equal(SqlMessageNumbers.StripeDamaged, verify.FirstError!.Number);
+        Assert.Matches(@"^eng-[0-9a-f]+\.2: damaged at offset [0-9]{1,3}(,[0-9]{3})*: ", verify.FirstError.Text);
+        Assert.Equal(SqlMessageNumbers.BackupSetDamaged, verify.Messages[^2].Number);
         Assert.Equal("VERIFY DATABASE is terminating abnormally.", verify.Messages[^1].Text);
 
         // VERIFYONLY writes nothing.
