@@ -73,6 +73,12 @@ internal static class RestoreOperation
                 devices.FamilyCount ??= stripe.MediaHeader?.FamilyCount;
                 if (total == 0 && assembler.SetHeader is { } set)
                 {
+                    // WITH CHECKSUM asks for a backup that has them: SQL Server refuses one without (3187).
+                    if (statement.Checksum == true && !set.PayloadChecksums)
+                    {
+                        throw new RestoreRefusedException(SqlMessages.ChecksumNotInBackupSet());
+                    }
+
                     total = Math.Max(1, set.TotalDataBytes);
                     progress = new ProgressReport(run, total, statement.Stats);
                 }

@@ -32,6 +32,23 @@ public class VerifyAndInspectTests
     }
 
     [Fact(Timeout = 120000)]
+    public async Task WITH_CHECKSUM_refuses_a_backup_written_without_checksums_with_3187()
+    {
+        using var fixture = new EngineFixture();
+        var (_, unchecked_) = await MemoryBackupClient.BackupAsync(fixture.Engine, "sales", 2, "NO_CHECKSUM");
+        var (_, checkedStripes) = await MemoryBackupClient.BackupAsync(fixture.Engine, "sales", 2);
+
+        var refused = await MemoryBackupClient.RestoreAsync(fixture.Engine, "RESTORE VERIFYONLY", unchecked_, "CHECKSUM");
+        var restored = await MemoryBackupClient.RestoreAsync(fixture.Engine, "RESTORE DATABASE [copy]", unchecked_, "CHECKSUM");
+        var accepted = await MemoryBackupClient.RestoreAsync(fixture.Engine, "RESTORE VERIFYONLY", checkedStripes, "CHECKSUM");
+
+        Assert.Equal(SqlMessageNumbers.ChecksumNotInBackupSet, refused.FirstError!.Number);
+        Assert.Equal(SqlMessageNumbers.ChecksumNotInBackupSet, restored.FirstError!.Number);
+        Assert.False(fixture.Engine.Catalogue.Exists("copy"));
+        Assert.True(accepted.Succeeded, string.Join(" | ", accepted.Messages));
+    }
+
+    [Fact(Timeout = 120000)]
     public async Task Each_stripe_alone_answers_HEADERONLY_FILELISTONLY_and_LABELONLY()
     {
         using var fixture = new EngineFixture();
