@@ -128,4 +128,28 @@ public sealed class DaemonCommandTests
         Assert.Contains("info  #", daemon.Output, StringComparison.Ordinal);
         Assert.Contains("warn  #", daemon.Output, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Serve_with_json_logs_events_with_levels_and_ends_with_a_result_on_SIGTERM()
+    {
+        using var temp = new TempDirectory();
+        using var serve = ToolProcess.Start("engine", "serve", "--data", temp.Combine("data"), "--socket", temp.Combine("e.sock"), "--json");
+        string listening = await serve.LineAsync(line => line.Contains("listening on", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(60));
+        var status = await Vdi.RunAsync("engine", "status", "--socket", temp.Combine("e.sock"));
+        Assert.True(UnixCalls.Signal(serve.Id, 15), "SIGTERM could not be sent.");
+
+        Assert.Equal(0, await serve.ExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, status.Code);
+        using (var log = JsonDocument.Parse(listening))
+        {
+            Assert.Equal("log", log.RootElement.GetProperty("type").GetString());
+            Assert.Equal("info", log.RootElement.GetProperty("level").GetString());
+        }
+
+        Assert.Contains(serve.Lines, line => line.Contains("\"text\":\"#1 pid ", StringComparison.Ordinal) && line.Contains(": status", StringComparison.Ordinal));
+        using var result = JsonDocument.Parse(serve.Lines[^1]);
+        Assert.Equal("result", result.RootElement.GetProperty("type").GetString());
+        Assert.True(result.RootElement.GetProperty("succeeded").GetBoolean());
+        Assert.False(File.Exists(temp.Combine("e.sock")), "The daemon left its socket behind.");
+    }
 }
