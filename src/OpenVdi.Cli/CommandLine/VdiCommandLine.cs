@@ -90,6 +90,26 @@ internal sealed class VdiCommandLine
         {
             return UsageError(parse, e.Message);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file the command had to write or read (bench --save, say): the system's reason, in one line.
+            return Failure(parse, e.Message);
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) != "1")
+        {
+            // A bug: one line a user can quote, not a stack trace; VDI_DEBUG=1 lets the exception through.
+            return Failure(parse, $"internal error ({e.GetType().Name}): {e.Message} (set {DebugVariable}=1 for the details)");
+        }
+    }
+
+    /// <summary>The variable that lets an unexpected exception through with its stack trace, for a bug report.</summary>
+    public const string DebugVariable = "VDI_DEBUG";
+
+    private int Failure(ParseResult parse, string message)
+    {
+        bool json = parse.GetResult(CommonOptions.Json) is { Implicit: false };
+        using var output = CommandOutput.Create(_terminal, ClientRun.CommandName(parse), json, quiet: false);
+        return output.Finish(CommandResult.Failure(ExitCodes.Failed, message));
     }
 
     private int UsageError(ParseResult parse, string message)

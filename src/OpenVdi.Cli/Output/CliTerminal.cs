@@ -11,18 +11,25 @@ internal sealed record CliTerminal(TextWriter Output, TextWriter Error, bool Err
     public static CliTerminal FromConsole()
     {
         bool terminal = !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
-        int width = 80;
+        int width = 0;
         if (terminal)
         {
             try
             {
-                width = Math.Max(40, Console.WindowWidth);
+                width = Console.WindowWidth;
             }
             catch (IOException)
             {
-                // No size to be had: 80 columns.
+                // No size to be had: COLUMNS, else 80 columns.
             }
         }
+
+        if (width <= 0)
+        {
+            width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int columns) && columns > 0 ? columns : 80;
+        }
+
+        width = Math.Max(40, width);
 
         return new CliTerminal(Console.Out, Console.Error, terminal, width);
     }
