@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using OpenVdi.Cli.Client;
 using OpenVdi.Engine.Databases;
+using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor;
 
@@ -126,11 +127,17 @@ internal static class CommonOptions
         Description = "WITH CHECKSUM: refuse a backup written without checksums (message 3187); without it, the checksums the backup has are checked",
     };
 
-    /// <summary>Adds the options that say which engine runs the statements (today the daemon's socket).</summary>
+    /// <summary>
+    /// Adds the options that say which engine runs the statements: today the daemon's socket. Another way to reach an
+    /// engine (a server's connection string) is one more option here and one more case in <see cref="StatementEngine"/>.
+    /// </summary>
     public static void AddEngine(Command command) => command.Options.Add(Socket);
 
-    /// <summary>The engine the options of <see cref="AddEngine"/> name.</summary>
-    public static EngineClient Engine(ParseResult parse) => new(parse.GetValue(Socket));
+    /// <summary>The engine that runs the statements, as the options of <see cref="AddEngine"/> name it.</summary>
+    public static IStatementEngine StatementEngine(ParseResult parse) => Daemon(parse);
+
+    /// <summary>The engine daemon the options of <see cref="AddEngine"/> name, for its own requests (status, list, drop).</summary>
+    public static EngineClient Daemon(ParseResult parse) => new(parse.GetValue(Socket));
 
     /// <summary>Parses a size option's value within [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static long Size(ArgumentResult result, long min, long max)

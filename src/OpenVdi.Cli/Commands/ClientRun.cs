@@ -31,7 +31,7 @@ internal static class ClientRun
     {
         using var output = CommandOutput.Create(terminal, CommandName(parse), parse.GetValue(CommonOptions.Json), parse.GetValue(CommonOptions.Quiet));
         using var interruption = new Interruption();
-        var application = new BackupApplication(CommonOptions.Engine(parse), output, faults: parse.GetValue(CommonOptions.Faults))
+        var application = new BackupApplication(CommonOptions.StatementEngine(parse), output, faults: parse.GetValue(CommonOptions.Faults))
         {
             Observer = output,
             Timeout = CommonOptions.TimeoutOf(parse),

@@ -121,7 +121,7 @@ internal static class EngineAdministrationCommands
         using var output = CommandOutput.Create(terminal, ClientRun.CommandName(parse), parse.GetValue(CommonOptions.Json), parse.GetValue(CommonOptions.Quiet));
         try
         {
-            return output.Finish(await request(CommonOptions.Engine(parse), output).ConfigureAwait(false));
+            return output.Finish(await request(CommonOptions.Daemon(parse), output).ConfigureAwait(false));
         }
         catch (EngineClientException e)
         {
