@@ -45,8 +45,9 @@ public sealed class FaultCommandLineTests
         var engine = await StartDaemonAsync(temp);
         try
         {
-            // A device closed early: the backup fails, and nothing of it is kept.
-            var closed = await Vdi.RunAsync("backup", "--database", "sales", "--to", temp.Combine("closed"), "--devices", "2", "--socket", socket, "--faults", "close-device=1@64KiB");
+            // A device closed early: the backup fails, and nothing of it is kept. Transfers of 64 KiB give the second
+            // device many of them, so it is sure to move its 64 KiB however the engine shares the work out.
+            var closed = await Vdi.RunAsync("backup", "--database", "sales", "--to", temp.Combine("closed"), "--devices", "2", "--maxtransfersize", "64KiB", "--socket", socket, "--faults", "close-device=1@64KiB");
             Assert.Equal(1, closed.Code);
             Assert.Contains("Msg 3013,", closed.Error, StringComparison.Ordinal);
             Assert.False(Directory.Exists(temp.Combine("closed")), "The failed backup left its directory behind.");
