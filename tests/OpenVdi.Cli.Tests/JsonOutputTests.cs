@@ -55,6 +55,7 @@ public sealed class JsonOutputTests
             (["engine", "status", "--json", "--socket", daemon.Socket], 0),
             (["engine", "list", "--json", "--socket", daemon.Socket], 0),
             (["backup", "-d", "sales", "--json"], 2),
+            (["completion", "bash", "--json"], 0),
             (["backup", "-d", "sales", "--to", daemon.Temp.Combine("x"), "--json", "--socket", daemon.Temp.Combine("none.sock")], 3),
         ];
         foreach (var (args, expected) in runs)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenVdi.Cli.CommandLine;
 using OpenVdi.Cli.Output;
 
 namespace OpenVdi.Cli.Commands;
@@ -49,8 +50,16 @@ internal static class CompletionCommand
         var command = new Command("completion", "Print the script that makes Tab complete vdi's commands and options: source <(vdi completion bash)") { shell };
         command.SetAction(parse =>
         {
-            terminal.Output.WriteLine(parse.GetValue(shell) == "zsh" ? Zsh : Bash);
-            return 0;
+            string script = parse.GetValue(shell) == "zsh" ? Zsh : Bash;
+            if (!parse.GetValue(CommonOptions.Json))
+            {
+                terminal.Output.WriteLine(script);
+                return ExitCodes.Success;
+            }
+
+            // With --json the script is the result's text, so that standard output stays one JSON object a line.
+            using var output = CommandOutput.Create(terminal, "completion", json: true, quiet: false);
+            return output.Finish(CommandResult.Success(script));
         });
         return command;
     }

@@ -123,17 +123,26 @@ public sealed class StatementEngine : IStatementEngine, IDatabaseAdministration
             return run.Outcome();
         }
 
-        switch (parsed.Statement)
+        try
         {
-            case BackupStatement backup:
-                BackupOperation.Run(backup, Catalogue, _locks, options, run, cancellationToken);
-                break;
-            case RestoreStatement { Kind: RestoreKind.HeaderOnly or RestoreKind.FileListOnly or RestoreKind.LabelOnly } inspection:
-                MediaInspection.Run(inspection, options, run, cancellationToken);
-                break;
-            case RestoreStatement restore:
-                RestoreOperation.Run(restore, Catalogue, _locks, options, run, cancellationToken);
-                break;
+            switch (parsed.Statement)
+            {
+                case BackupStatement backup:
+                    BackupOperation.Run(backup, Catalogue, _locks, options, run, cancellationToken);
+                    break;
+                case RestoreStatement { Kind: RestoreKind.HeaderOnly or RestoreKind.FileListOnly or RestoreKind.LabelOnly } inspection:
+                    MediaInspection.Run(inspection, options, run, cancellationToken);
+                    break;
+                case RestoreStatement restore:
+                    RestoreOperation.Run(restore, Catalogue, _locks, options, run, cancellationToken);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // The database's own files (a registered file deleted since, a manifest broken by hand): the user's to
+            // fix, so a message that says what is wrong, not an engine fault.
+            run.Fail(SqlMessages.DatabaseFilesUnusable(e.Message), parsed.Statement!.OperationName);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

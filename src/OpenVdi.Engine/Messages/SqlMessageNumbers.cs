@@ -158,6 +158,9 @@ public static class SqlMessageNumbers
     /// <summary>50004 (our choice): where a damaged stripe is damaged, before 3189 (SQL Server says only that the set is damaged).</summary>
     public const int StripeDamaged = 50004;
 
+    /// <summary>50005 (our choice): a database's files or manifest cannot be opened or read (not the backup's devices: those are 3201-3203).</summary>
+    public const int DatabaseFilesUnusable = 50005;
+
     /// <summary>3701: "Cannot drop the database '%.*ls', because it does not exist or you do not have permission."</summary>
     public const int CannotDropDatabaseNotFound = 3701;
 

@@ -329,6 +329,12 @@ public static class SqlMessages
             ? string.Create(CultureInfo.InvariantCulture, $"{device}: damaged at offset {offset:N0}: {detail}")
             : $"{device}: damaged: {detail}");
 
+    /// <summary>Message 50005 (our own): a database's files or manifest that cannot be opened or read.</summary>
+    /// <param name="reason">What the system or the catalogue said.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage DatabaseFilesUnusable(string reason) =>
+        Statement(SqlMessageNumbers.DatabaseFilesUnusable, $"The database's files cannot be used: {reason}");
+
     /// <summary>Message 3701: DROP DATABASE of a database that does not exist.</summary>
     /// <param name="database">The name as written.</param>
     /// <returns>The message, severity 11.</returns>

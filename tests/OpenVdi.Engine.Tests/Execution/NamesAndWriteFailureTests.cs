@@ -1,3 +1,4 @@
+using OpenVdi.Engine.Format;
 using OpenVdi.Engine.Messages;
 using OpenVdi.Engine.Tests.Execution.Infrastructure;
 
@@ -37,5 +38,22 @@ public sealed class NamesAndWriteFailureTests
         Assert.Equal(SqlMessageNumbers.WriteFailed, outcome.FirstError!.Number);
         Assert.StartsWith("Write on \"copy\" failed: ", outcome.FirstError.Text, StringComparison.Ordinal);
         Assert.False(fixture.Engine.Catalogue.Exists("copy"));
+    }
+
+    [Fact(Timeout = 120000)]
+    public async Task A_registered_file_deleted_since_fails_the_backup_with_a_message_not_an_engine_fault()
+    {
+        using var fixture = new EngineFixture();
+        string file = Path.Combine(fixture.DataDirectory, "outside.db");
+        File.WriteAllBytes(file, new byte[8192]);
+        fixture.Engine.Catalogue.Register("app", [new DatabaseFileSpec("app", file, DatabaseFileType.Data)]);
+        File.Delete(file);
+
+        var outcome = await fixture.Engine.ExecuteAsync("BACKUP DATABASE [app] TO VIRTUAL_DEVICE = 'x'");
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(SqlMessageNumbers.DatabaseFilesUnusable, outcome.FirstError!.Number);
+        Assert.Contains("outside.db", outcome.FirstError.Text, StringComparison.Ordinal);
+        Assert.Equal("BACKUP DATABASE is terminating abnormally.", outcome.Messages[^1].Text);
     }
 }
