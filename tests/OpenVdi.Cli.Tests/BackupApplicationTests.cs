@@ -117,7 +117,7 @@ public sealed class BackupApplicationTests
         var engine = new StreamingEngine();
         var application = new BackupApplication(engine);
 
-        var result = await application.RestoreAsync(new RestoreRequest { Directory = temp.Path, Database = "copy", Replace = true, Moves = [("sales", "/data/copy.mdf")], Stats = 25 }, CancellationToken.None).WaitAsync(s_limit);
+        var result = await application.RestoreAsync(new RestoreRequest { Directory = temp.Path, Database = "copy", Replace = true, Moves = [("sales", "/data/copy.mdf")], Stats = 25, BufferCount = 5 }, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.True(result.Succeeded, result.Problem ?? string.Join(" | ", result.Outcome?.Messages.Select(m => m.Text) ?? []));
         for (int i = 0; i < contents.Length; i++)
@@ -130,7 +130,7 @@ public sealed class BackupApplicationTests
         // These files are not a real media set, so no BLOCKSIZE could be read from them: the engine's default applies.
         Assert.Equal(
             $"RESTORE DATABASE [copy] FROM VIRTUAL_DEVICE = N'{result.SetName}', VIRTUAL_DEVICE = N'{result.SetName}.2', VIRTUAL_DEVICE = N'{result.SetName}.3' " +
-            "WITH REPLACE, MOVE N'sales' TO N'/data/copy.mdf', STATS = 25",
+            "WITH REPLACE, MOVE N'sales' TO N'/data/copy.mdf', STATS = 25, BUFFERCOUNT = 5",
             Assert.Single(engine.Statements));
     }
 

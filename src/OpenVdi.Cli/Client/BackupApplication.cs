@@ -105,18 +105,26 @@ internal sealed class BackupApplication
     public Task<OperationResult> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ReadAsync("restore", request.Directory, request.Stats, (names, options, geometry) => StatementText.Restore(request, names, options, geometry?.Type), cancellationToken);
+        return ReadAsync("restore", request.Directory, new TransferOptions(BufferCount: request.BufferCount, Stats: request.Stats), (names, options, geometry) => StatementText.Restore(request, names, options, geometry?.Type), cancellationToken);
     }
 
-    /// <summary>Checks the backup in <paramref name="directory"/> (RESTORE VERIFYONLY); with <paramref name="requireChecksum"/>, refuses one without checksums.</summary>
-    public Task<OperationResult> VerifyAsync(string directory, int? stats, CancellationToken cancellationToken, bool requireChecksum = false) =>
-        ReadAsync("verify", directory, stats, (names, options, _) => StatementText.Verify(names, options, requireChecksum), cancellationToken);
+    /// <summary>
+    /// Checks the backup in <paramref name="directory"/> (RESTORE VERIFYONLY); with <paramref name="requireChecksum"/>,
+    /// refuses one without checksums; <paramref name="bufferCount"/> is its BUFFERCOUNT (null: the engine's choice).
+    /// </summary>
+    public Task<OperationResult> VerifyAsync(string directory, int? stats, CancellationToken cancellationToken, bool requireChecksum = false, int? bufferCount = null) =>
+        ReadAsync("verify", directory, new TransferOptions(BufferCount: bufferCount, Stats: stats), (names, options, _) => StatementText.Verify(names, options, requireChecksum), cancellationToken);
 
     /// <summary>RESTORE HEADERONLY, FILELISTONLY or LABELONLY of the backup in <paramref name="directory"/>; the rows go to the sink.</summary>
     public Task<OperationResult> InspectAsync(InspectionKind kind, string directory, CancellationToken cancellationToken) =>
-        ReadAsync(kind.ToString().ToLowerInvariant(), directory, null, (names, options, _) => StatementText.Inspect(kind, names, options), cancellationToken);
+        ReadAsync(kind.ToString().ToLowerInvariant(), directory, new TransferOptions(), (names, options, _) => StatementText.Inspect(kind, names, options), cancellationToken);
 
-    private async Task<OperationResult> ReadAsync(string operation, string directory, int? stats, Func<IReadOnlyList<string>, TransferOptions, StripeGeometry?, string> statement, CancellationToken cancellationToken)
+    /// <param name="operation">What reads the stripes, for the progress display.</param>
+    /// <param name="directory">The backup directory.</param>
+    /// <param name="asked">BUFFERCOUNT and STATS as asked; the block and transfer size come from the stripes.</param>
+    /// <param name="statement">The statement, given the device names, the options and what the stripes said.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    private async Task<OperationResult> ReadAsync(string operation, string directory, TransferOptions asked, Func<IReadOnlyList<string>, TransferOptions, StripeGeometry?, string> statement, CancellationToken cancellationToken)
     {
         RestoreStripes stripes;
         try
@@ -132,7 +140,7 @@ internal sealed class BackupApplication
         {
             // RESTORE must use the BLOCKSIZE the backup was written with; the stripes say which.
             var geometry = StripeProbe.Read(stripes[0]);
-            var options = new TransferOptions(geometry?.BlockSize, geometry?.MaxTransferSize, Stats: stats);
+            var options = asked with { BlockSize = geometry?.BlockSize, MaxTransferSize = geometry?.MaxTransferSize };
             var session = await RunAsync(
                 new SessionRequest
                 {

@@ -23,4 +23,7 @@ internal sealed record RestoreRequest
 
     /// <summary>STATS.</summary>
     public int? Stats { get; init; }
+
+    /// <summary>BUFFERCOUNT; null for the engine's choice.</summary>
+    public int? BufferCount { get; init; }
 }

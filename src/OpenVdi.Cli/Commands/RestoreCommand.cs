@@ -32,7 +32,7 @@ internal static class RestoreCommand
         var command = new Command("restore", "Restore a database from stripe files through virtual devices (RESTORE LOG for a log backup)")
         {
             CommonOptions.From, CommonOptions.Database, Move, s_replace, s_noRecovery, CommonOptions.RequireChecksum,
-            CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
+            CommonOptions.BufferCount, CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
         };
         CommonOptions.AddEngine(command);
         command.SetAction((parse, _) =>
@@ -47,6 +47,7 @@ internal static class RestoreCommand
                 Recovery = !parse.GetValue(s_noRecovery),
                 RequireChecksum = parse.GetValue(CommonOptions.RequireChecksum),
                 Stats = stats == 0 ? null : stats,
+                BufferCount = parse.GetValue(CommonOptions.BufferCount),
             };
             return ClientRun.ExecuteAsync(
                 terminal,

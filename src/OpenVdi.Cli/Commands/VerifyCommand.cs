@@ -11,7 +11,7 @@ internal static class VerifyCommand
     {
         var command = new Command("verify", "Check a backup's stripe files with RESTORE VERIFYONLY (reads everything, writes nothing)")
         {
-            CommonOptions.From, CommonOptions.RequireChecksum, CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
+            CommonOptions.From, CommonOptions.RequireChecksum, CommonOptions.BufferCount, CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
         };
         CommonOptions.AddEngine(command);
         command.SetAction((parse, _) =>
@@ -24,7 +24,7 @@ internal static class VerifyCommand
                 parse,
                 "VERIFYONLY",
                 null,
-                (application, cancel) => application.VerifyAsync(directory, stats == 0 ? null : stats, cancel, checksum),
+                (application, cancel) => application.VerifyAsync(directory, stats == 0 ? null : stats, cancel, checksum, parse.GetValue(CommonOptions.BufferCount)),
                 result => new ResultEvent { Directory = directory, BackupType = RestoreCommand.Describe(result.BackupType) });
         });
         return command;
