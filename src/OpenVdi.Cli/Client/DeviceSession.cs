@@ -195,9 +195,16 @@ internal static class DeviceSession
                 {
                     if (device.TryGetCommand(slice, out var command))
                     {
-                        watchdog.Saw();
-                        handler.Handle(command);
-                        watchdog.Saw();
+                        watchdog.Began();
+                        try
+                        {
+                            handler.Handle(command);
+                        }
+                        finally
+                        {
+                            watchdog.Done();
+                        }
+
                         continue;
                     }
 
