@@ -15,6 +15,7 @@ internal sealed class PeerProcess : IDisposable
     private readonly BlockingCollection<string?> _lines = [];
     private readonly ConcurrentQueue<string> _errors = new();
     private volatile Request? _current;
+    private Thread? _reader;
 
     private PeerProcess(Process process) => _process = process;
 
@@ -37,23 +38,30 @@ internal sealed class PeerProcess : IDisposable
             }
         };
         process.BeginErrorReadLine();
-        var reader = new Thread(() =>
+        peer._reader = new Thread(() =>
         {
-            // Null marks the end: the peer exited or closed its output.
-            while (process.StandardOutput.ReadLine() is { } line)
+            try
             {
-                peer._lines.Add(line);
-                if (line.StartsWith(PeerRequests.Error + " ", StringComparison.Ordinal))
+                // Null marks the end: the peer exited or closed its output.
+                while (process.StandardOutput.ReadLine() is { } line)
                 {
-                    peer._current?.Cancel();
+                    peer._lines.Add(line);
+                    if (line.StartsWith(PeerRequests.Error + " ", StringComparison.Ordinal))
+                    {
+                        peer._current?.Cancel();
+                    }
                 }
-            }
 
-            peer._lines.Add(null);
-            peer._current?.Cancel();
+                peer._lines.Add(null);
+                peer._current?.Cancel();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or IOException)
+            {
+                // Disposed while the peer still talked (Dispose gave up waiting for this thread): nobody listens.
+            }
         })
         { IsBackground = true, Name = "bench peer output" };
-        reader.Start();
+        peer._reader.Start();
         try
         {
             peer.Expect(PeerRequests.Ready, timeout);
@@ -145,8 +153,13 @@ internal sealed class PeerProcess : IDisposable
         }
 
         _current?.Dispose();
-        _process.Dispose();
-        _lines.Dispose();
+
+        // The reader still adds the peer's last lines and the end mark: only once it is done may they go.
+        if (_reader?.Join(TimeSpan.FromSeconds(5)) != false)
+        {
+            _process.Dispose();
+            _lines.Dispose();
+        }
     }
 
     /// <summary>One request: sent at <see cref="Start"/>, answered by <c>connected</c> and then <c>done</c>.</summary>
