@@ -1,4 +1,4 @@
 using OpenVdi.Cli.CommandLine;
 
 // vdi: OpenVdi's command-line tool. `vdi --help` lists the commands; each command lives in Commands/.
-return CommandDispatcher.Default.Run(args, Console.Out, Console.Error);
+return VdiCommandLine.RunOnConsole(args);

@@ -24,7 +24,7 @@ public sealed class BackupApplicationTests
         var engine = new StreamingEngine();
         var application = new BackupApplication(engine);
 
-        var result = await application.BackupAsync("sales", temp.Combine("b"), 3, s_transfer, checksum: true, CancellationToken.None).WaitAsync(s_limit);
+        var result = await application.BackupAsync(new BackupRequest { Database = "sales", Directory = temp.Combine("b"), Devices = 3, Transfer = s_transfer, Checksum = true }, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.True(result.Succeeded, result.Problem ?? string.Join(" | ", result.Outcome?.Messages.Select(m => m.Text) ?? []));
         Assert.Equal(["stripe-01.bak", "stripe-02.bak", "stripe-03.bak"], temp.Files(temp.Combine("b")));
@@ -50,7 +50,7 @@ public sealed class BackupApplicationTests
         using var temp = new TempDirectory();
         var application = new BackupApplication(new StreamingEngine { Failure = StreamingEngine.Fault.AfterStreaming });
 
-        var result = await application.BackupAsync("sales", temp.Combine("b"), 2, s_transfer, checksum: false, CancellationToken.None).WaitAsync(s_limit);
+        var result = await application.BackupAsync(new BackupRequest { Database = "sales", Directory = temp.Combine("b"), Devices = 2, Transfer = s_transfer, Checksum = false }, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.False(result.Succeeded);
         Assert.Equal(SqlMessageNumbers.BackupSetDamaged, result.Outcome!.FirstError!.Number);
@@ -64,7 +64,7 @@ public sealed class BackupApplicationTests
         using var temp = new TempDirectory();
         var application = new BackupApplication(new StreamingEngine { Failure = StreamingEngine.Fault.BeforeConfiguring });
 
-        var result = await application.BackupAsync("sales", temp.Path, 4, s_transfer, checksum: false, CancellationToken.None).WaitAsync(s_limit);
+        var result = await application.BackupAsync(new BackupRequest { Database = "sales", Directory = temp.Path, Devices = 4, Transfer = s_transfer, Checksum = false }, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.False(result.Succeeded);
         Assert.Equal(SqlMessageNumbers.CannotOpenBackupDevice, result.Outcome!.FirstError!.Number);
@@ -80,7 +80,7 @@ public sealed class BackupApplicationTests
         var application = new BackupApplication(engine);
         using var cancel = new CancellationTokenSource();
 
-        var running = application.BackupAsync("sales", temp.Path, 2, s_transfer, checksum: false, cancel.Token);
+        var running = application.BackupAsync(new BackupRequest { Database = "sales", Directory = temp.Path, Devices = 2, Transfer = s_transfer, Checksum = false }, cancel.Token);
         await engine.Configured.WaitAsync(s_limit);
         await cancel.CancelAsync();
         var result = await running.WaitAsync(s_limit);
@@ -96,7 +96,7 @@ public sealed class BackupApplicationTests
         using var temp = new TempDirectory();
         var application = new BackupApplication(new EngineClient(temp.Combine("no.sock")));
 
-        var result = await application.BackupAsync("sales", temp.Combine("b"), 2, s_transfer, checksum: false, CancellationToken.None).WaitAsync(s_limit);
+        var result = await application.BackupAsync(new BackupRequest { Database = "sales", Directory = temp.Combine("b"), Devices = 2, Transfer = s_transfer, Checksum = false }, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.False(result.Succeeded);
         Assert.Contains("No OpenVdi engine is listening", result.Problem, StringComparison.Ordinal);
@@ -117,7 +117,7 @@ public sealed class BackupApplicationTests
         var engine = new StreamingEngine();
         var application = new BackupApplication(engine);
 
-        var result = await application.RestoreAsync(temp.Path, "copy", replace: true, moves: [("sales", "/data/copy.mdf")], stats: 25, CancellationToken.None).WaitAsync(s_limit);
+        var result = await application.RestoreAsync(new RestoreRequest { Directory = temp.Path, Database = "copy", Replace = true, Moves = [("sales", "/data/copy.mdf")], Stats = 25, BufferCount = 5 }, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.True(result.Succeeded, result.Problem ?? string.Join(" | ", result.Outcome?.Messages.Select(m => m.Text) ?? []));
         for (int i = 0; i < contents.Length; i++)
@@ -130,7 +130,7 @@ public sealed class BackupApplicationTests
         // These files are not a real media set, so no BLOCKSIZE could be read from them: the engine's default applies.
         Assert.Equal(
             $"RESTORE DATABASE [copy] FROM VIRTUAL_DEVICE = N'{result.SetName}', VIRTUAL_DEVICE = N'{result.SetName}.2', VIRTUAL_DEVICE = N'{result.SetName}.3' " +
-            "WITH REPLACE, MOVE N'sales' TO N'/data/copy.mdf', STATS = 25",
+            "WITH REPLACE, MOVE N'sales' TO N'/data/copy.mdf', STATS = 25, BUFFERCOUNT = 5",
             Assert.Single(engine.Statements));
     }
 
@@ -148,7 +148,7 @@ public sealed class BackupApplicationTests
 
         using (var opened = StripeFiles.OpenForRestore(backup))
         {
-            Assert.Equal(new StripeGeometry(8192, 131072, 2), StripeProbe.Read(opened[1]));
+            Assert.Equal(new StripeGeometry(8192, 131072, 2, BackupType.Database), StripeProbe.Read(opened[1]));
         }
 
         var engine = new StreamingEngine();
@@ -173,7 +173,7 @@ public sealed class BackupApplicationTests
             var sink = new CollectingSink();
             var application = new BackupApplication(new EngineClient(socket), sink);
 
-            var backup = await application.BackupAsync("sales", temp.Combine("b"), 4, s_transfer, checksum: false, CancellationToken.None).WaitAsync(s_limit);
+            var backup = await application.BackupAsync(new BackupRequest { Database = "sales", Directory = temp.Combine("b"), Devices = 4, Transfer = s_transfer, Checksum = false }, CancellationToken.None).WaitAsync(s_limit);
             var verify = await application.VerifyAsync(temp.Combine("b"), stats: null, CancellationToken.None).WaitAsync(s_limit);
 
             Assert.True(backup.Succeeded, backup.Problem);

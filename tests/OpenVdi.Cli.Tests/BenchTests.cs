@@ -3,6 +3,7 @@ using System.Globalization;
 using OpenVdi.Bench;
 using OpenVdi.Bench.Report;
 using OpenVdi.Cli.Commands;
+using OpenVdi.Cli.Tests.Infrastructure;
 
 namespace OpenVdi.Cli.Tests;
 
@@ -117,40 +118,36 @@ public sealed class BenchTests
 
         var failure = await Assert.ThrowsAsync<IOException>(() => Task.Run(runner.Run));
         Assert.Contains("peer exited with code 2", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("unknown option --no-such-option", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Unrecognized command or argument '--no-such-option'", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Bad_options_are_usage_errors()
     {
-        var error = new StringWriter();
-        Assert.Equal(2, CommandLine.CommandDispatcher.Default.Run(["bench", "--bytes", "5MiB"], TextWriter.Null, error));
-        Assert.Contains("multiples of 4 MiB", error.ToString(), StringComparison.Ordinal);
-        Assert.Equal(2, CommandLine.CommandDispatcher.Default.Run(["bench", "--rounds", "0"], TextWriter.Null, new StringWriter()));
+        var bytes = Vdi.Run("bench", "--bytes", "5MiB");
+        Assert.Equal(2, bytes.Code);
+        Assert.Contains("--bytes must be a multiple of 4 MiB, not 5 MiB", bytes.Error, StringComparison.Ordinal);
+        Assert.Equal(2, Vdi.Run("bench", "--rounds", "0").Code);
     }
 
     [Fact(Timeout = 120_000)]
     public async Task The_command_takes_its_defaults_for_what_it_is_not_told()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-
         // --quick's 512 MiB runs, through the one transport that needs no peer, so the test stays short.
-        int code = await Task.Run(() => CommandLine.CommandDispatcher.Default.Run(
-            ["bench", "--quick", "--rounds", "1", "--source", "64MiB", "--transports", "in-process-copy"], output, error));
+        var (code, output, error) = await Vdi.RunAsync("bench", "--quick", "--rounds", "1", "--source", "64MiB", "--transports", "in-process-copy");
 
-        Assert.True(code == 0, error.ToString());
-        Assert.Contains("512 MiB per run from a 64 MiB source", output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("1 MiB × 4", output.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("Latency", output.ToString(), StringComparison.Ordinal);
+        Assert.True(code == 0, error);
+        Assert.Contains("512 MiB per run from a 64 MiB source", output, StringComparison.Ordinal);
+        Assert.Contains("1 MiB × 4", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Latency", output, StringComparison.Ordinal);
     }
 
     [Fact]
     public void An_unknown_transport_is_a_usage_error_that_lists_the_transports()
     {
-        var error = new StringWriter();
-        Assert.Equal(2, CommandLine.CommandDispatcher.Default.Run(["bench", "--transports", "openvdi,carrier-pigeon"], TextWriter.Null, error));
-        Assert.Contains("openvdi, pipe, unix-socket, in-process-copy and drop-in", error.ToString(), StringComparison.Ordinal);
+        var (code, _, error) = Vdi.Run("bench", "--transports", "openvdi,carrier-pigeon");
+        Assert.Equal(2, code);
+        Assert.Contains("openvdi, pipe, unix-socket, in-process-copy and drop-in", error, StringComparison.Ordinal);
     }
 
     private static ProcessStartInfo PeerStart(int sourceBytes) =>

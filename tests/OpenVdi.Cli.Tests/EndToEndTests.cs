@@ -1,4 +1,5 @@
 using OpenVdi.Cli.Client;
+using OpenVdi.Cli.Output;
 using OpenVdi.Cli.Tests.Infrastructure;
 using OpenVdi.Engine.Databases;
 using OpenVdi.Engine.Execution;
@@ -27,10 +28,10 @@ public sealed class EndToEndTests
             var application = new BackupApplication(new EngineClient(socket), sink);
             string backup = temp.Combine("backup");
 
-            var backedUp = await application.BackupAsync("sales", backup, 3, new TransferOptions(4096, 65536, 8, 50), checksum: true, CancellationToken.None).WaitAsync(s_limit);
+            var backedUp = await application.BackupAsync(new BackupRequest { Database = "sales", Directory = backup, Devices = 3, Transfer = new TransferOptions(4096, 65536, 8, 50), Checksum = true }, CancellationToken.None).WaitAsync(s_limit);
             var verified = await application.VerifyAsync(backup, stats: null, CancellationToken.None).WaitAsync(s_limit);
-            var listed = await application.HeaderOnlyAsync(backup, CancellationToken.None).WaitAsync(s_limit);
-            var restored = await application.RestoreAsync(backup, "sales_copy", replace: false, moves: [], stats: null, CancellationToken.None).WaitAsync(s_limit);
+            var listed = await application.InspectAsync(InspectionKind.HeaderOnly, backup, CancellationToken.None).WaitAsync(s_limit);
+            var restored = await application.RestoreAsync(new RestoreRequest { Directory = backup, Database = "sales_copy" }, CancellationToken.None).WaitAsync(s_limit);
 
             Assert.True(backedUp.Succeeded, Describe(backedUp));
             Assert.Equal(3, StripeFiles.Find(backup).Count);
@@ -62,7 +63,7 @@ public sealed class EndToEndTests
         daemon.Start();
         try
         {
-            var result = await new BackupApplication(new EngineClient(socket)).BackupAsync("nosuch", temp.Combine("b"), 2, new TransferOptions(), checksum: false, CancellationToken.None).WaitAsync(s_limit);
+            var result = await new BackupApplication(new EngineClient(socket)).BackupAsync(new BackupRequest { Database = "nosuch", Directory = temp.Combine("b"), Devices = 2, Transfer = new TransferOptions(), Checksum = false }, CancellationToken.None).WaitAsync(s_limit);
 
             Assert.False(result.Succeeded);
             Assert.Equal(SqlMessageNumbers.TerminatingAbnormally, result.Outcome!.Messages[^1].Number);
@@ -92,14 +93,13 @@ public sealed class EndToEndTests
             var disk = new FillingDisk(1 << 20);
             var output = new StringWriter();
             var error = new StringWriter();
-            var application = new BackupApplication(new EngineClient(socket), new ConsoleStatementSink(output, error)) { StripeStreamFilter = disk.Wrap };
+            using var human = new HumanOutput("backup", new CliTerminal(output, error), quiet: false);
+            var application = new BackupApplication(new EngineClient(socket), human) { StripeStreamFilter = disk.Wrap, Observer = human };
 
-            var result = await application.BackupAsync("sales", backup, 3, new TransferOptions(65536, 65536), checksum: true, CancellationToken.None).WaitAsync(s_limit);
-            int code = ResultPrinter.Print(result, "BACKUP", output, error, cancelled: false);
+            var result = await application.BackupAsync(new BackupRequest { Database = "sales", Directory = backup, Devices = 3, Transfer = new TransferOptions(65536, 65536), Checksum = true }, CancellationToken.None).WaitAsync(s_limit);
 
             Assert.True(disk.Refused > 0, "No write found the disk full.");
             Assert.False(result.Succeeded);
-            Assert.Equal(ResultPrinter.FailureExitCode, code);
             var cause = result.Outcome!.FirstError!;
             Assert.Equal(SqlMessageNumbers.WriteFailed, cause.Number);
             Assert.Matches("""^Write on "vdi-[0-9a-f-]+(\.[23])?" failed: 112\(There is not enough space on the disk\.\)$""", cause.Text);
@@ -107,7 +107,8 @@ public sealed class EndToEndTests
             Assert.DoesNotContain(result.Outcome.Messages, m => m.Number == SqlMessageNumbers.SuccessfullyProcessed);
             Assert.Contains("Msg 3202, Level 16", error.ToString(), StringComparison.Ordinal);
             Assert.Contains("Msg 3013, Level 16", error.ToString(), StringComparison.Ordinal);
-            Assert.Contains("BACKUP failed: write to stripe-0", error.ToString(), StringComparison.Ordinal);
+            Assert.Matches(@"Write on ""stripe-0[1-3]\.bak"" failed: 112\(There is not enough space on the disk\.\)", error.ToString());
+            Assert.StartsWith("write to stripe-0", result.Reason, StringComparison.Ordinal);
             Assert.Empty(Directory.EnumerateFileSystemEntries(backup));
         }
         finally

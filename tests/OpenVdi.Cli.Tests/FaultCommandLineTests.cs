@@ -1,5 +1,4 @@
 using OpenVdi.Cli.Client;
-using OpenVdi.Cli.CommandLine;
 using OpenVdi.Cli.Tests.Infrastructure;
 using OpenVdi.Engine.Databases;
 
@@ -22,9 +21,9 @@ public sealed class FaultCommandLineTests
         var engine = await StartDaemonAsync(temp, "--faults", "abort-after=256KiB");
         try
         {
-            var (code, _, error) = await RunAsync("backup", "--database", "sales", "--to", temp.Combine("b"), "--devices", "2", "--socket", temp.Combine("e.sock"));
+            var (code, _, error) = await Vdi.RunAsync("backup", "--database", "sales", "--to", temp.Combine("b"), "--devices", "2", "--socket", temp.Combine("e.sock"));
 
-            Assert.Equal(ResultPrinter.FailureExitCode, code);
+            Assert.Equal(1, code);
             Assert.Contains("Msg 3204,", error, StringComparison.Ordinal);
             Assert.Contains("Msg 3013,", error, StringComparison.Ordinal);
             Assert.False(Directory.Exists(temp.Combine("b")), "The failed backup left its directory behind.");
@@ -46,28 +45,29 @@ public sealed class FaultCommandLineTests
         var engine = await StartDaemonAsync(temp);
         try
         {
-            // A device closed early: the backup fails, and nothing of it is kept.
-            var closed = await RunAsync("backup", "--database", "sales", "--to", temp.Combine("closed"), "--devices", "2", "--socket", socket, "--faults", "close-device=0@64KiB");
-            Assert.Equal(ResultPrinter.FailureExitCode, closed.Code);
+            // A device closed early: the backup fails, and nothing of it is kept. Transfers of 64 KiB give the second
+            // device many of them, so it is sure to move its 64 KiB however the engine shares the work out.
+            var closed = await Vdi.RunAsync("backup", "--database", "sales", "--to", temp.Combine("closed"), "--devices", "2", "--maxtransfersize", "64KiB", "--socket", socket, "--faults", "close-device=1@64KiB");
+            Assert.Equal(1, closed.Code);
             Assert.Contains("Msg 3013,", closed.Error, StringComparison.Ordinal);
             Assert.False(Directory.Exists(temp.Combine("closed")), "The failed backup left its directory behind.");
 
             // Extra flushes and an unsupported command the client refuses: the engine clears the error and goes on.
-            var backup = await RunAsync("backup", "--database", "sales", "--to", temp.Combine("b"), "--devices", "2", "--socket", socket, "--faults", "flush-every=64KiB,unsupported=GetPosition");
+            var backup = await Vdi.RunAsync("backup", "--database", "sales", "--to", temp.Combine("b"), "--devices", "2", "--socket", socket, "--faults", "flush-every=64KiB,unsupported=GetPosition");
             Assert.True(backup.Code == 0, backup.Error);
             Assert.Equal(2, StripeFiles.Find(temp.Combine("b")).Count);
 
             // The same daemon, without faults: the restore succeeds; with abort-after it fails and restores nothing.
-            var aborted = await RunAsync("restore", "--from", temp.Combine("b"), "--database", "aborted", "--socket", socket, "--faults", "abort-after=64KiB");
-            Assert.Equal(ResultPrinter.FailureExitCode, aborted.Code);
+            var aborted = await Vdi.RunAsync("restore", "--from", temp.Combine("b"), "--database", "aborted", "--socket", socket, "--faults", "abort-after=64KiB");
+            Assert.Equal(1, aborted.Code);
             Assert.Contains("Msg 3204,", aborted.Error, StringComparison.Ordinal);
             Assert.False(new DatabaseCatalogue(data).Exists("aborted"), "An aborted restore created the database.");
 
-            var restore = await RunAsync("restore", "--from", temp.Combine("b"), "--database", "copy", "--socket", socket);
+            var restore = await Vdi.RunAsync("restore", "--from", temp.Combine("b"), "--database", "copy", "--socket", socket);
             Assert.True(restore.Code == 0, restore.Error);
             Assert.Null(FileComparison.Compare(original, new DatabaseCatalogue(data).Get("copy")).Difference);
 
-            Assert.Contains("(faults: close-device=0@65536)", engine.Output, StringComparison.Ordinal);
+            Assert.Contains("(faults: close-device=1@65536)", engine.Output, StringComparison.Ordinal);
             Assert.Contains("(faults: flush-every=65536,unsupported=VDC_GetPosition)", engine.Output, StringComparison.Ordinal);
             Assert.Contains("(faults: abort-after=65536)", engine.Output, StringComparison.Ordinal);
         }
@@ -80,20 +80,17 @@ public sealed class FaultCommandLineTests
     [Theory]
     [InlineData("backup --database db --to d --faults bogus=1", "--faults 'bogus=1': Unknown fault 'bogus'")]
     [InlineData("backup --database db --to d --faults delay=soon", "--faults 'delay=soon': 'soon' is not a time")]
-    [InlineData("restore --from d --database db --faults close-device=1", "close-device takes INDEX@SIZE")]
-    [InlineData("verify --from d --faults ,", "--faults ',' names no fault")]
-    [InlineData("headeronly --from d --faults unsupported=VDC_Read", "is not a command code the server could send unasked")]
+    [InlineData("restore --from / --database db --faults close-device=1", "close-device takes INDEX@SIZE")]
+    [InlineData("verify --from / --faults ,", "--faults ',' names no fault")]
+    [InlineData("headeronly --from / --faults unsupported=VDC_Read", "is not a command code the server could send unasked")]
     [InlineData("engine serve --faults flush-every=0", "flush-every takes a size of at least 1 byte")]
     public void A_bad_fault_spec_exits_2_with_the_reason(string line, string reason)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var (code, _, error) = Vdi.Run(line.Split(' '));
 
-        int code = CommandDispatcher.Default.Run(line.Split(' '), output, error);
-
-        Assert.Equal(CommandDispatcher.UsageExitCode, code);
-        Assert.Contains(reason, error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--faults SPEC", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, code);
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
     }
 
     private static Task<EngineProcess> StartDaemonAsync(TempDirectory temp, params string[] options) =>
@@ -105,13 +102,4 @@ public sealed class FaultCommandLineTests
         engine.Dispose();
         Assert.True(exit == 0, $"The daemon did not stop cleanly (exit {exit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none: killed"}). Its output:\n{engine.Output}");
     }
-
-    /// <summary>Runs a 'vdi' command line in this process, off the test's thread (the client commands block).</summary>
-    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => Task.Run(() =>
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandDispatcher.Default.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    });
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using OpenVdi.Cli.Client;
-using OpenVdi.Cli.CommandLine;
 using OpenVdi.Cli.Tests.Infrastructure;
 using OpenVdi.Engine.Databases;
 
@@ -139,11 +138,5 @@ public sealed class KilledRunTests
         }
     }
 
-    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => Task.Run(() =>
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandDispatcher.Default.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    });
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => Vdi.RunAsync(args);
 }

@@ -1,4 +1,5 @@
 using OpenVdi.Cli.Client;
+using OpenVdi.Engine.Format;
 using OpenVdi.Engine.Statements;
 
 namespace OpenVdi.Cli.Tests;
@@ -11,42 +12,80 @@ public sealed class StatementTextTests
     [Fact]
     public void A_backup_statement_names_every_device_and_option()
     {
-        string text = StatementText.Backup("sales]2024", s_devices, new TransferOptions(65536, 1 << 20, 12, 10), checksum: true);
+        var request = new BackupRequest { Database = "sales]2024", Directory = "/b", Transfer = new TransferOptions(65536, 1 << 20, 12, 10) };
 
-        var statement = Assert.IsType<BackupStatement>(StatementParser.Parse(text).Statement);
+        var statement = Assert.IsType<BackupStatement>(StatementParser.Parse(StatementText.Backup(request, s_devices)).Statement);
 
         Assert.Equal("sales]2024", statement.DatabaseName);
         Assert.Equal(s_devices, statement.Devices);
         Assert.Equal((65536, 1 << 20, 12, 10, true), (statement.BlockSize, statement.MaxTransferSize, statement.BufferCount, statement.Stats, statement.Checksum));
+        Assert.Equal((BackupKind.Database, false, false), (statement.Kind, statement.Differential, statement.CopyOnly));
+    }
+
+    [Theory]
+    [InlineData("Full", false, BackupKind.Database, false)]
+    [InlineData("Differential", true, BackupKind.Database, true)]
+    [InlineData("Log", false, BackupKind.Log, false)]
+    public void Every_backup_type_copy_only_and_no_checksum_reach_the_statement(string level, bool copyOnly, BackupKind kind, bool differential)
+    {
+        var request = new BackupRequest { Database = "db", Directory = "/b", Level = Enum.Parse<BackupLevel>(level), CopyOnly = copyOnly, Checksum = false };
+
+        var statement = Assert.IsType<BackupStatement>(StatementParser.Parse(StatementText.Backup(request, s_devices)).Statement);
+
+        Assert.Equal((kind, differential, copyOnly, false), (statement.Kind, statement.Differential, statement.CopyOnly, statement.Checksum));
     }
 
     [Fact]
-    public void A_restore_statement_carries_replace_and_moves_with_quotes_doubled()
+    public void A_restore_statement_carries_replace_moves_norecovery_and_checksum_with_quotes_doubled()
     {
-        string text = StatementText.RestoreDatabase("it's", s_devices, new TransferOptions(4096, null, null, null), replace: true, [("o'brien", "/data/o'brien.mdf"), ("log", "/data/log.ldf")]);
+        var request = new RestoreRequest
+        {
+            Directory = "/b",
+            Database = "it's",
+            Replace = true,
+            Moves = [("o'brien", "/data/o'brien.mdf"), ("log", "/data/log.ldf")],
+            Recovery = false,
+            RequireChecksum = true,
+        };
 
-        var statement = Assert.IsType<RestoreStatement>(StatementParser.Parse(text).Statement);
+        var statement = Assert.IsType<RestoreStatement>(StatementParser.Parse(StatementText.Restore(request, s_devices, new TransferOptions(4096), BackupType.Database)).Statement);
 
         Assert.Equal(RestoreKind.Database, statement.Kind);
         Assert.Equal("it's", statement.DatabaseName);
         Assert.True(statement.Replace);
         Assert.Equal([new FileMove("o'brien", "/data/o'brien.mdf"), new FileMove("log", "/data/log.ldf")], statement.Moves);
+        Assert.Equal((false, true), (statement.Recovery, statement.Checksum));
         Assert.Equal(4096, statement.BlockSize);
         Assert.Null(statement.MaxTransferSize);
     }
 
     [Fact]
-    public void Verify_and_headeronly_parse_and_headeronly_leaves_out_stats()
+    public void A_log_backup_is_restored_with_restore_log()
     {
+        var request = new RestoreRequest { Directory = "/b", Database = "db" };
+
+        var statement = Assert.IsType<RestoreStatement>(StatementParser.Parse(StatementText.Restore(request, s_devices, new TransferOptions(), BackupType.Log)).Statement);
+
+        Assert.Equal(RestoreKind.Log, statement.Kind);
+        Assert.Null(statement.Recovery);
+    }
+
+    [Theory]
+    [InlineData("HeaderOnly", RestoreKind.HeaderOnly)]
+    [InlineData("FileListOnly", RestoreKind.FileListOnly)]
+    [InlineData("LabelOnly", RestoreKind.LabelOnly)]
+    public void Verify_and_the_listings_parse_and_the_listings_leave_out_stats(string listing, RestoreKind expected)
+    {
+        var kind = Enum.Parse<InspectionKind>(listing);
         var options = new TransferOptions(512, 65536, null, 5);
 
-        var verify = Assert.IsType<RestoreStatement>(StatementParser.Parse(StatementText.Verify(s_devices, options)).Statement);
-        var header = StatementParser.Parse(StatementText.HeaderOnly(s_devices, options));
+        var verify = Assert.IsType<RestoreStatement>(StatementParser.Parse(StatementText.Verify(s_devices, options, requireChecksum: true)).Statement);
+        var parsed = StatementParser.Parse(StatementText.Inspect(kind, s_devices, options));
 
-        Assert.Equal((RestoreKind.VerifyOnly, 5), (verify.Kind, verify.Stats));
-        Assert.True(header.Succeeded, header.Error?.Text);
-        Assert.Equal(RestoreKind.HeaderOnly, ((RestoreStatement)header.Statement!).Kind);
-        Assert.Null(header.Statement!.Stats);
+        Assert.Equal((RestoreKind.VerifyOnly, 5, true), (verify.Kind, verify.Stats, verify.Checksum));
+        Assert.True(parsed.Succeeded, parsed.Error?.Text);
+        Assert.Equal(expected, ((RestoreStatement)parsed.Statement!).Kind);
+        Assert.Null(parsed.Statement!.Stats);
     }
 
     [Fact]

@@ -30,9 +30,11 @@ public sealed class BackupOverTdsTests
                     Engine = new SqlServerStatementEngine(engine.ConnectionString()),
                     Sink = sink,
                     DeviceCount = 1,
-                    Statement = names => StatementText.Backup(TdsEngine.SampleDatabase, names, new TransferOptions(65536, 65536, Stats: 10), checksum: true),
+                    Statement = names => StatementText.Backup(TdsEngine.BackupOfSample(string.Empty) with { Transfer = new TransferOptions(65536, 65536, Stats: 10) }, names),
                     Direction = VdFeatures.VDF_WriteMedia,
                     Handler = _ => device,
+                    StripeNames = ["stripe"],
+                    Monitor = new TransferMonitor("backup", () => device.Bytes),
                 },
                 CancellationToken.None),
             s_limit,
@@ -53,8 +55,8 @@ public sealed class BackupOverTdsTests
         var application = new BackupApplication(new SqlServerStatementEngine(engine.ConnectionString()), sink);
         string backup = engine.Combine("backup");
 
-        var backedUp = await application.BackupAsync(TdsEngine.SampleDatabase, backup, 2, new TransferOptions(), checksum: true, CancellationToken.None).WaitAsync(s_limit);
-        var listed = await application.HeaderOnlyAsync(backup, CancellationToken.None).WaitAsync(s_limit);
+        var backedUp = await application.BackupAsync(TdsEngine.BackupOfSample(backup, devices: 2), CancellationToken.None).WaitAsync(s_limit);
+        var listed = await application.InspectAsync(InspectionKind.HeaderOnly, backup, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.True(backedUp.Succeeded, backedUp.Problem);
         Assert.True(listed.Succeeded, listed.Problem);
@@ -84,7 +86,7 @@ public sealed class BackupOverTdsTests
         var sink = new RecordingSink();
         var sqlClient = new SqlServerStatementEngine(engine.ConnectionString());
         string backup = engine.Combine("backup");
-        Assert.True((await new BackupApplication(sqlClient).BackupAsync(TdsEngine.SampleDatabase, backup, 1, new TransferOptions(), checksum: false, CancellationToken.None).WaitAsync(s_limit)).Succeeded);
+        Assert.True((await new BackupApplication(sqlClient).BackupAsync(TdsEngine.BackupOfSample(backup) with { Checksum = false }, CancellationToken.None).WaitAsync(s_limit)).Succeeded);
 
         foreach (string kind in new[] { "FILELISTONLY", "LABELONLY" })
         {
@@ -98,6 +100,8 @@ public sealed class BackupOverTdsTests
                     Statement = names => $"RESTORE {kind} FROM VIRTUAL_DEVICE = N'{names[0]}'",
                     Direction = VdFeatures.VDF_ReadMedia,
                     Handler = _ => new RestoreDeviceHandler(stripes[0]),
+                    StripeNames = ["stripe"],
+                    Monitor = new TransferMonitor("restore", () => 0),
                 },
                 CancellationToken.None).WaitAsync(s_limit);
             Assert.True(session.Succeeded, string.Join("\n", sink.Messages));
@@ -118,16 +122,15 @@ public sealed class BackupOverTdsTests
         await using var engine = TdsEngine.Start();
         string connection = engine.ConnectionString();
         string backup = engine.Combine("backup");
-        var output = new StringWriter();
-        var error = new StringWriter();
 
-        int backedUp = await Task.Run(() => CommandDispatcher.Default.Run(["backup", "--database", TdsEngine.SampleDatabase, "--to", backup, "--devices", "3", "--server", connection], output, error)).WaitAsync(s_limit);
-        int restored = await Task.Run(() => CommandDispatcher.Default.Run(["restore", "--from", backup, "--database", "sales_copy", "--server", connection], output, error)).WaitAsync(s_limit);
+        var backedUp = await Vdi.RunAsync("backup", "--database", TdsEngine.SampleDatabase, "--to", backup, "--devices", "3", "--stats", "10", "--server", connection).WaitAsync(s_limit);
+        var restored = await Vdi.RunAsync("restore", "--from", backup, "--database", "sales_copy", "--server", connection).WaitAsync(s_limit);
 
-        Assert.True(backedUp == 0, $"backup exit {backedUp}: {output}{error}");
-        Assert.True(restored == 0, $"restore exit {restored}: {output}{error}");
-        Assert.Contains("BACKUP DATABASE successfully processed", output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("30 percent processed.", output.ToString(), StringComparison.Ordinal);
+        Assert.True(backedUp.Code == 0, $"backup exit {backedUp.Code}: {backedUp.Output}{backedUp.Error}");
+        Assert.True(restored.Code == 0, $"restore exit {restored.Code}: {restored.Output}{restored.Error}");
+        string said = backedUp.Output + backedUp.Error;
+        Assert.Contains("BACKUP DATABASE successfully processed", said, StringComparison.Ordinal);
+        Assert.Contains("30 percent processed.", said, StringComparison.Ordinal);
         var (bytes, difference) = FileComparison.Compare(engine.Sample, engine.Engine.Catalogue.Get("sales_copy"));
         Assert.Null(difference);
         Assert.True(bytes > 0);
@@ -137,31 +140,27 @@ public sealed class BackupOverTdsTests
     public async Task Vdi_backup_with_server_of_a_database_that_does_not_exist_fails_with_the_server_s_messages_and_keeps_nothing()
     {
         await using var engine = TdsEngine.Start();
-        var output = new StringWriter();
-        var error = new StringWriter();
         string backup = engine.Combine("nothing");
 
-        int exit = await Task.Run(() => CommandDispatcher.Default.Run(["backup", "--database", "nosuch", "--to", backup, "--server", engine.ConnectionString()], output, error)).WaitAsync(s_limit);
+        var (exit, output, error) = await Vdi.RunAsync("backup", "--database", "nosuch", "--to", backup, "--server", engine.ConnectionString()).WaitAsync(s_limit);
 
-        Assert.Equal(ResultPrinter.FailureExitCode, exit);
-        Assert.Contains("Msg 911, Level 16, State 1", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("BACKUP DATABASE is terminating abnormally.", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("Msg 911, Level 16, State 1", output + error, StringComparison.Ordinal);
+        Assert.Contains("BACKUP DATABASE is terminating abnormally.", output + error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(backup));
     }
 
     [Fact]
     public void Server_with_socket_or_faults_is_a_usage_error()
     {
-        var error = new StringWriter();
+        var withSocket = Vdi.Run("verify", "--from", "/nonexistent", "--server", "Server=x", "--socket", "/tmp/s.sock");
+        var withFaults = Vdi.Run("verify", "--from", "/nonexistent", "--server", "Server=x", "--faults", "delay=1ms");
+        var badString = Vdi.Run("verify", "--from", Path.GetTempPath(), "--server", "Nonsense Keyword=1");
 
-        int withSocket = CommandDispatcher.Default.Run(["verify", "--from", "/nonexistent", "--server", "Server=x", "--socket", "/tmp/s.sock"], TextWriter.Null, error);
-        int withFaults = CommandDispatcher.Default.Run(["verify", "--from", "/nonexistent", "--server", "Server=x", "--faults", "delay=1ms"], TextWriter.Null, error);
-        int badString = CommandDispatcher.Default.Run(["verify", "--from", "/nonexistent", "--server", "Nonsense Keyword=1"], TextWriter.Null, error);
-
-        Assert.Equal([CommandDispatcher.UsageExitCode, CommandDispatcher.UsageExitCode, CommandDispatcher.UsageExitCode], new[] { withSocket, withFaults, badString });
-        Assert.Contains("--server and --socket exclude each other", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--faults needs the engine daemon", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--server:", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal([ExitCodes.Usage, ExitCodes.Usage, ExitCodes.Usage], new[] { withSocket.Code, withFaults.Code, badString.Code });
+        Assert.Contains("--server and --socket exclude each other", withSocket.Error, StringComparison.Ordinal);
+        Assert.Contains("--faults needs the engine daemon", withFaults.Error, StringComparison.Ordinal);
+        Assert.Contains("--server:", badString.Error, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 180_000)]
@@ -171,8 +170,8 @@ public sealed class BackupOverTdsTests
         var application = new BackupApplication(new SqlServerStatementEngine(engine.ConnectionString()));
 
         var results = await Task.WhenAll(
-            application.BackupAsync(TdsEngine.SampleDatabase, engine.Combine("one"), 2, new TransferOptions(), checksum: true, CancellationToken.None),
-            application.BackupAsync(TdsEngine.SampleDatabase, engine.Combine("two"), 2, new TransferOptions(), checksum: true, CancellationToken.None)).WaitAsync(s_limit);
+            application.BackupAsync(TdsEngine.BackupOfSample(engine.Combine("one"), devices: 2), CancellationToken.None),
+            application.BackupAsync(TdsEngine.BackupOfSample(engine.Combine("two"), devices: 2), CancellationToken.None)).WaitAsync(s_limit);
 
         Assert.All(results, r => Assert.True(r.Succeeded, r.Problem ?? r.Outcome?.FirstError?.Text));
     }

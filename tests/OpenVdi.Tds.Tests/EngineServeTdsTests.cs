@@ -2,6 +2,7 @@ using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
 using OpenVdi.Cli.Serve;
 using OpenVdi.Engine.Databases;
+using OpenVdi.Tds.Tests.Infrastructure;
 
 namespace OpenVdi.Tds.Tests;
 
@@ -28,26 +29,23 @@ public sealed class EngineServeTdsTests
             {
                 string[] endpoint = engine.TdsEndpoint!.Split(':');
                 string server = $"Server={endpoint[0]},{endpoint[1]};User Id=backup;Password={password};TrustServerCertificate=true;Pooling=false";
-                var output = new StringWriter();
-                var error = new StringWriter();
-
-                async Task<int> Vdi(params string[] args)
+                async Task<(int Code, string Output, string Error)> Run(params string[] args)
                 {
                     try
                     {
-                        return await Task.Run(() => CommandDispatcher.Default.Run(args, output, error)).WaitAsync(s_limit);
+                        return await Vdi.RunAsync(args).WaitAsync(s_limit);
                     }
                     catch (TimeoutException)
                     {
-                        Assert.Fail($"vdi {args[0]} did not end within {s_limit.TotalSeconds} s:\n{output}{error}\nThe engine's log:\n{engine.Output}");
+                        Assert.Fail($"vdi {args[0]} did not end within {s_limit.TotalSeconds} s. The engine's log:\n{engine.Output}");
                         throw;
                     }
                 }
 
-                int backedUp = await Vdi("backup", "--database", "sales", "--to", Path.Combine(root, "b"), "--devices", "2", "--server", server);
-                int restored = await Vdi("restore", "--from", Path.Combine(root, "b"), "--database", "sales_copy", "--server", server);
+                var backedUp = await Run("backup", "--database", "sales", "--to", Path.Combine(root, "b"), "--devices", "2", "--server", server);
+                var restored = await Run("restore", "--from", Path.Combine(root, "b"), "--database", "sales_copy", "--server", server);
 
-                Assert.True(backedUp == 0 && restored == 0, $"backup {backedUp}, restore {restored}:\n{output}{error}\n{engine.Output}");
+                Assert.True(backedUp.Code == 0 && restored.Code == 0, $"backup {backedUp.Code}, restore {restored.Code}:\n{backedUp.Error}{restored.Error}\n{engine.Output}");
                 var (bytes, difference) = FileComparison.Compare(sample, new DatabaseCatalogue(data).Get("sales_copy"));
                 Assert.Null(difference);
                 Assert.Equal((5 << 20) + 4096, bytes);
@@ -73,12 +71,10 @@ public sealed class EngineServeTdsTests
     [InlineData("write an IPv6 address in brackets", "--tds", "::1:1433", "--tds-login", "backup")]
     public void Tds_options_that_cannot_work_are_usage_errors(string expected, params string[] options)
     {
-        var error = new StringWriter();
+        var (exit, _, error) = Vdi.Run(["engine", "serve", "--data", Path.GetTempPath(), .. options]);
 
-        int exit = CommandDispatcher.Default.Run(["engine", "serve", "--data", Path.GetTempPath(), .. options], TextWriter.Null, error);
-
-        Assert.Equal(CommandDispatcher.UsageExitCode, exit);
-        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -91,12 +87,10 @@ public sealed class EngineServeTdsTests
             string file = Path.Combine(root, "password");
             File.WriteAllText(file, "secret\n");
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            var error = new StringWriter();
+            var (exit, _, error) = Vdi.Run("engine", "serve", "--data", Path.Combine(root, "data"), "--socket", Path.Combine(root, "e.sock"), "--tds", "0", "--tds-login", "backup", "--tds-password-file", file);
 
-            int exit = CommandDispatcher.Default.Run(["engine", "serve", "--data", Path.Combine(root, "data"), "--socket", Path.Combine(root, "e.sock"), "--tds", "0", "--tds-login", "backup", "--tds-password-file", file], TextWriter.Null, error);
-
-            Assert.Equal(ResultPrinter.FailureExitCode, exit);
-            Assert.Contains("can be read or written by others", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.Failed, exit);
+            Assert.Contains("can be read or written by others", error, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(root, "e.sock")));
         }
         finally

@@ -42,7 +42,7 @@ public sealed class HostileClientTests
             }
 
             var application = new BackupApplication(new SqlServerStatementEngine(engine.ConnectionString()));
-            var backup = application.BackupAsync(TdsEngine.SampleDatabase, engine.Combine("backup"), 2, new TransferOptions(Stats: 10), checksum: true, CancellationToken.None);
+            var backup = application.BackupAsync(TdsEngine.BackupOfSample(engine.Combine("backup"), devices: 2, stats: 10), CancellationToken.None);
             var streams = HostileStreams().Values.ToArray();
             int closed = 0;
             for (int round = 0; round < 20; round++)

@@ -21,9 +21,9 @@ public sealed class TediousTests
         string backup = engine.Combine("backup");
 
         var backedUp = await new BackupApplication(new TediousStatementEngine(engine, rpc: false), sink)
-            .BackupAsync(TdsEngine.SampleDatabase, backup, 2, new TransferOptions(Stats: 25), checksum: true, CancellationToken.None).WaitAsync(s_limit);
+            .BackupAsync(TdsEngine.BackupOfSample(backup, devices: 2, stats: 25), CancellationToken.None).WaitAsync(s_limit);
         var restored = await new BackupApplication(new TediousStatementEngine(engine, rpc: true), sink)
-            .RestoreAsync(backup, "sales_copy", replace: false, moves: [], stats: null, CancellationToken.None).WaitAsync(s_limit);
+            .RestoreAsync(new RestoreRequest { Directory = backup, Database = "sales_copy" }, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.True(backedUp.Succeeded, backedUp.Problem ?? backedUp.Outcome?.FirstError?.Text);
         Assert.True(restored.Succeeded, restored.Problem ?? restored.Outcome?.FirstError?.Text);
@@ -41,9 +41,9 @@ public sealed class TediousTests
         string backup = engine.Combine("backup");
         var tedious = new TediousStatementEngine(engine, rpc: false);
         var sink = new RecordingSink();
-        Assert.True((await new BackupApplication(tedious).BackupAsync(TdsEngine.SampleDatabase, backup, 1, new TransferOptions(), checksum: false, CancellationToken.None).WaitAsync(s_limit)).Succeeded);
+        Assert.True((await new BackupApplication(tedious).BackupAsync(TdsEngine.BackupOfSample(backup) with { Checksum = false }, CancellationToken.None).WaitAsync(s_limit)).Succeeded);
 
-        var listed = await new BackupApplication(tedious, sink).HeaderOnlyAsync(backup, CancellationToken.None).WaitAsync(s_limit);
+        var listed = await new BackupApplication(tedious, sink).InspectAsync(InspectionKind.HeaderOnly, backup, CancellationToken.None).WaitAsync(s_limit);
 
         Assert.True(listed.Succeeded, listed.Problem);
         var header = Assert.Single(sink.ResultSets);

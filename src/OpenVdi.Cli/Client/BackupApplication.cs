@@ -1,12 +1,14 @@
 using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.Faults;
+using OpenVdi.Engine.Format;
 
 namespace OpenVdi.Cli.Client;
 
 /// <summary>
-/// The backup application: BACKUP to, and RESTORE / VERIFYONLY / HEADERONLY from, a directory of stripe files,
-/// through a virtual device set this process creates and serves, with the statement run by an
-/// <see cref="IStatementEngine"/> (the daemon's <c>EngineClient</c>, or an engine in this process).
+/// The backup application: BACKUP to, and RESTORE / VERIFYONLY / HEADERONLY / FILELISTONLY / LABELONLY from, a
+/// directory of stripe files, through a virtual device set this process creates and serves, with the statement run
+/// by an <see cref="IStatementEngine"/> (the daemon's <c>EngineClient</c>, or an engine in this process). The
+/// commands of <c>vdi</c> call it; so can a test.
 /// </summary>
 internal sealed class BackupApplication
 {
@@ -33,17 +35,23 @@ internal sealed class BackupApplication
     /// </summary>
     internal Func<Stream, Stream>? StripeStreamFilter { get; init; }
 
+    /// <summary>Told when each transfer starts and ends (a progress display); null for no one.</summary>
+    public ITransferObserver? Observer { get; init; }
+
+    /// <summary>How long the engine may take to configure the devices, and to send the next command (see <see cref="SessionRequest.Timeout"/>).</summary>
+    public TimeSpan Timeout { get; init; } = System.Threading.Timeout.InfiniteTimeSpan;
+
     /// <summary>
-    /// Backs <paramref name="database"/> up into <paramref name="directory"/> over <paramref name="devices"/> devices:
-    /// one stripe file per device, written under temporary names and renamed into place only once the statement
-    /// succeeded; on any failure they are deleted.
+    /// Backs a database up into a directory: one stripe file per device, written under temporary names and renamed
+    /// into place only once the statement succeeded; on any failure they are deleted.
     /// </summary>
-    public async Task<OperationResult> BackupAsync(string database, string directory, int devices, TransferOptions options, bool checksum, CancellationToken cancellationToken)
+    public async Task<OperationResult> BackupAsync(BackupRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         BackupStripes stripes;
         try
         {
-            stripes = StripeFiles.CreateForBackup(directory, devices, StripeStreamFilter);
+            stripes = StripeFiles.CreateForBackup(request.Directory, request.Devices, StripeStreamFilter);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -57,10 +65,14 @@ internal sealed class BackupApplication
                 {
                     Engine = _engine,
                     Sink = _sink,
-                    DeviceCount = devices,
-                    Statement = names => StatementText.Backup(database, names, options, checksum),
+                    DeviceCount = request.Devices,
+                    Statement = names => StatementText.Backup(request, names),
                     Direction = VdFeatures.VDF_WriteMedia,
                     Handler = i => new BackupDeviceHandler(stripes[i]),
+                    StripeNames = [.. stripes.FinalPaths.Select(Path.GetFileName).Select(name => name!)],
+                    Monitor = new TransferMonitor("backup", () => stripes.TotalBytes),
+                    Observer = Observer,
+                    Timeout = Timeout,
                     SetOptions = _setOptions,
                     Faults = _faults,
                 },
@@ -90,19 +102,30 @@ internal sealed class BackupApplication
         }
     }
 
-    /// <summary>Restores the backup in <paramref name="directory"/> as <paramref name="database"/>.</summary>
-    public Task<OperationResult> RestoreAsync(string directory, string database, bool replace, IReadOnlyList<(string Logical, string Path)> moves, int? stats, CancellationToken cancellationToken) =>
-        ReadAsync(directory, stats, (names, options) => StatementText.RestoreDatabase(database, names, options, replace, moves), cancellationToken);
+    /// <summary>Restores the backup in a directory as a database: RESTORE LOG for a log backup, RESTORE DATABASE otherwise.</summary>
+    public Task<OperationResult> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ReadAsync("restore", request.Directory, new TransferOptions(BufferCount: request.BufferCount, Stats: request.Stats), (names, options, geometry) => StatementText.Restore(request, names, options, geometry?.Type), cancellationToken);
+    }
 
-    /// <summary>Checks the backup in <paramref name="directory"/> (RESTORE VERIFYONLY).</summary>
-    public Task<OperationResult> VerifyAsync(string directory, int? stats, CancellationToken cancellationToken) =>
-        ReadAsync(directory, stats, StatementText.Verify, cancellationToken);
+    /// <summary>
+    /// Checks the backup in <paramref name="directory"/> (RESTORE VERIFYONLY); with <paramref name="requireChecksum"/>,
+    /// refuses one without checksums; <paramref name="bufferCount"/> is its BUFFERCOUNT (null: the engine's choice).
+    /// </summary>
+    public Task<OperationResult> VerifyAsync(string directory, int? stats, CancellationToken cancellationToken, bool requireChecksum = false, int? bufferCount = null) =>
+        ReadAsync("verify", directory, new TransferOptions(BufferCount: bufferCount, Stats: stats), (names, options, _) => StatementText.Verify(names, options, requireChecksum), cancellationToken);
 
-    /// <summary>Lists the backup sets in <paramref name="directory"/> (RESTORE HEADERONLY); the result set goes to the sink.</summary>
-    public Task<OperationResult> HeaderOnlyAsync(string directory, CancellationToken cancellationToken) =>
-        ReadAsync(directory, null, StatementText.HeaderOnly, cancellationToken);
+    /// <summary>RESTORE HEADERONLY, FILELISTONLY or LABELONLY of the backup in <paramref name="directory"/>; the rows go to the sink.</summary>
+    public Task<OperationResult> InspectAsync(InspectionKind kind, string directory, CancellationToken cancellationToken) =>
+        ReadAsync(kind.ToString().ToLowerInvariant(), directory, new TransferOptions(), (names, options, _) => StatementText.Inspect(kind, names, options), cancellationToken);
 
-    private async Task<OperationResult> ReadAsync(string directory, int? stats, Func<IReadOnlyList<string>, TransferOptions, string> statement, CancellationToken cancellationToken)
+    /// <param name="operation">What reads the stripes, for the progress display.</param>
+    /// <param name="directory">The backup directory.</param>
+    /// <param name="asked">BUFFERCOUNT and STATS as asked; the block and transfer size come from the stripes.</param>
+    /// <param name="statement">The statement, given the device names, the options and what the stripes said.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    private async Task<OperationResult> ReadAsync(string operation, string directory, TransferOptions asked, Func<IReadOnlyList<string>, TransferOptions, StripeGeometry?, string> statement, CancellationToken cancellationToken)
     {
         RestoreStripes stripes;
         try
@@ -118,21 +141,25 @@ internal sealed class BackupApplication
         {
             // RESTORE must use the BLOCKSIZE the backup was written with; the stripes say which.
             var geometry = StripeProbe.Read(stripes[0]);
-            var options = new TransferOptions(geometry?.BlockSize, geometry?.MaxTransferSize, Stats: stats);
+            var options = asked with { BlockSize = geometry?.BlockSize, MaxTransferSize = geometry?.MaxTransferSize };
             var session = await RunAsync(
                 new SessionRequest
                 {
                     Engine = _engine,
                     Sink = _sink,
                     DeviceCount = stripes.Count,
-                    Statement = names => statement(names, options),
+                    Statement = names => statement(names, options, geometry),
                     Direction = VdFeatures.VDF_ReadMedia,
                     Handler = i => new RestoreDeviceHandler(stripes[i]),
+                    StripeNames = [.. stripes.Paths.Select(Path.GetFileName).Select(name => name!)],
+                    Monitor = new TransferMonitor(operation, () => stripes.BytesRead, stripes.TotalBytes),
+                    Observer = Observer,
+                    Timeout = Timeout,
                     SetOptions = _setOptions,
                     Faults = _faults,
                 },
                 cancellationToken).ConfigureAwait(false);
-            return Report(session, stripes.BytesRead, stripes.Paths);
+            return Report(session, stripes.BytesRead, stripes.Paths) with { BackupType = geometry?.Type };
         }
     }
 
@@ -163,6 +190,8 @@ internal sealed class BackupApplication
             Succeeded = result.Succeeded,
             Outcome = result.Outcome,
             Problem = problem,
+            EngineFailure = result.EngineFailure,
+            Cancelled = result.Cancelled,
             Bytes = bytes,
             Elapsed = result.Elapsed,
             Files = files,

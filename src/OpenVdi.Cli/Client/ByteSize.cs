@@ -1,5 +1,4 @@
 using System.Globalization;
-using OpenVdi.Cli.CommandLine;
 
 namespace OpenVdi.Cli.Client;
 
@@ -13,9 +12,10 @@ internal static class ByteSize
     ];
 
     /// <summary>Parses a size; a number alone is bytes.</summary>
-    /// <exception cref="UsageException">Not a size, or outside [<paramref name="min"/>, <paramref name="max"/>].</exception>
-    public static long Parse(string option, string text, long min = 0, long max = long.MaxValue)
+    /// <returns>Null with the size, or the reason it is not one in [<paramref name="min"/>, <paramref name="max"/>].</returns>
+    public static string? TryParse(string text, long min, long max, out long bytes)
     {
+        bytes = 0;
         string trimmed = text.Trim();
         long factor = 1;
         foreach (var (suffix, value) in s_suffixes)
@@ -31,16 +31,17 @@ internal static class ByteSize
         if (!decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal number)
             || number * factor > long.MaxValue)
         {
-            throw new UsageException($"{option} takes a size such as 4096, 64KiB, 256MiB or 1GiB, not '{text}'");
+            return $"takes a size such as 4096, 64KiB, 256MiB or 1GiB, not '{text}'";
         }
 
-        decimal bytes = number * factor;
-        if (bytes != decimal.Truncate(bytes) || bytes < min || bytes > max)
+        decimal exact = number * factor;
+        if (exact != decimal.Truncate(exact) || exact < min || exact > max)
         {
-            throw new UsageException($"{option} must be a whole number of bytes from {Format(min)} to {Format(max)}, not '{text}'");
+            return $"must be a whole number of bytes from {Format(min)} to {Format(max)}, not '{text}'";
         }
 
-        return (long)bytes;
+        bytes = (long)exact;
+        return null;
     }
 
     /// <summary>A size for people: <c>512 B</c>, <c>64 KiB</c>, <c>1.5 GiB</c>.</summary>

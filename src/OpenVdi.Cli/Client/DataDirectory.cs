@@ -20,4 +20,23 @@ internal static class DataDirectory
 
     /// <summary>The full path of <paramref name="given"/>, or the default.</summary>
     public static string Resolve(string? given) => Path.GetFullPath(string.IsNullOrEmpty(given) ? Default : given);
+
+    /// <summary>Creates the data directory if it is missing: the databases are the user's data, so a new one is the user's alone (0700).</summary>
+    /// <exception cref="IOException">It cannot be created.</exception>
+    public static void EnsureExists(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
 }

@@ -8,17 +8,22 @@ namespace OpenVdi.Cli.Client;
 /// The client's half of one statement over a virtual device set, as a real VDI client runs it (VDI spec §11):
 /// create the set, send the statement (concurrently), wait for the configuration or for the statement to end first,
 /// open every device and serve it on its own thread, then decide from the statement's outcome. If the statement
-/// fails, is cancelled or the engine cannot be reached, the set is aborted so that no device waits forever.
+/// fails, is cancelled or the engine cannot be reached, the set is aborted so that no device waits forever. With a
+/// timeout, an engine that does not configure the set in time, or stops sending commands, is a failure too: the set
+/// is aborted, and the statement cancelled if it does not end by itself.
 /// </summary>
 internal static class DeviceSession
 {
     /// <summary>How long the devices may take to end after the statement succeeded (the engine closes them before it answers).</summary>
     private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest a device waits for a command before it looks at the watchdog again.</summary>
+    private static readonly TimeSpan s_watchSlice = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Runs a statement with its devices served by the handlers.</summary>
     /// <param name="request">The engine, the statement, the devices and their handlers.</param>
     /// <param name="cancellationToken">Cancels the statement and aborts the set.</param>
-    /// <returns>What happened; never throws for a failed statement, an unreachable engine or a cancellation.</returns>
+    /// <returns>What happened; never throws for a failed statement, an unreachable engine, a stall or a cancellation.</returns>
     /// <exception cref="VdiException">The set cannot be created.</exception>
     public static async Task<SessionResult> RunAsync(SessionRequest request, CancellationToken cancellationToken)
     {
@@ -34,98 +39,132 @@ internal static class DeviceSession
 
         using var set = VirtualDeviceSet.Create(setName, config, options: request.SetOptions);
         using var abortOnCancel = cancellationToken.Register(() => SafeAbort(set));
+
+        // The statement is cancelled with the caller, or when this side gave up on an engine that stopped answering.
+        using var statementCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string statement = request.Statement(deviceNames);
+        request.Observer?.Started(new TransferStart(setName, deviceNames, request.StripeNames, request.Monitor));
         var elapsed = Stopwatch.StartNew();
-
-        // The statement runs while this side configures and serves: the engine opens the set by name.
-        var running = Task.Run(
-            () => request.Faults.IsEmpty
-                ? request.Engine.ExecuteAsync(statement, request.Sink, cancellationToken)
-                : request.Engine.ExecuteAsync(statement, request.Faults, request.Sink, cancellationToken),
-            CancellationToken.None);
-
-        var handlers = new IDeviceHandler[request.DeviceCount];
-        var failures = new string?[request.DeviceCount];
-        VdConfig? negotiated = await ConfigureAsync(set, running, cancellationToken).ConfigureAwait(false);
-        if (negotiated is { } settled && (settled.Features & request.Direction) == 0)
-        {
-            failures[0] = request.Direction == VdFeatures.VDF_WriteMedia
-                ? "The engine configured the set for reading, where a backup writes."
-                : "The engine configured the set for writing, where a restore reads.";
-            SafeAbort(set);
-            negotiated = null;
-        }
-
-        if (negotiated is not null)
-        {
-            for (int i = 0; i < handlers.Length; i++)
-            {
-                handlers[i] = request.Handler(i);
-            }
-
-            var devices = Task.WhenAll(deviceNames.Select((name, i) => ServeOnOwnThread(set, name, handlers[i], failures, i)));
-            if (await Task.WhenAny(devices, running).ConfigureAwait(false) == running)
-            {
-                if (!running.IsCompletedSuccessfully || !running.Result.Succeeded)
-                {
-                    // The statement is over and failed: no command will come; end the device loops now.
-                    SafeAbort(set);
-                }
-                else
-                {
-                    try
-                    {
-                        await devices.WaitAsync(s_drainLimit, CancellationToken.None).ConfigureAwait(false);
-                    }
-                    catch (TimeoutException)
-                    {
-                        SafeAbort(set);
-                    }
-                }
-            }
-
-            await devices.ConfigureAwait(false);
-        }
-
-        StatementOutcome? outcome = null;
-        Exception? engineFailure = null;
-        bool cancelled = false;
         try
         {
-            outcome = await running.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            cancelled = true;
-        }
-        catch (Exception e)
-        {
-            // Not an outcome: the engine could not be reached, broke the connection, or failed inside.
-            engineFailure = e;
-        }
+            // The statement runs while this side configures and serves: the engine opens the set by name.
+            var running = Task.Run(
+                () => request.Faults.IsEmpty
+                    ? request.Engine.ExecuteAsync(statement, request.Sink, statementCancel.Token)
+                    : request.Engine.ExecuteAsync(statement, request.Faults, request.Sink, statementCancel.Token),
+                CancellationToken.None);
 
-        elapsed.Stop();
-        return new SessionResult
+            var handlers = new IDeviceHandler[request.DeviceCount];
+            var failures = new string?[request.DeviceCount];
+            var (negotiated, configurationProblem) = await ConfigureAsync(set, running, request.Timeout, cancellationToken).ConfigureAwait(false);
+            if (negotiated is { } settled && (settled.Features & request.Direction) == 0)
+            {
+                configurationProblem = request.Direction == VdFeatures.VDF_WriteMedia
+                    ? "The engine configured the set for reading, where a backup writes."
+                    : "The engine configured the set for writing, where a restore reads.";
+                SafeAbort(set);
+                negotiated = null;
+            }
+
+            failures[0] = configurationProblem;
+            bool gaveUp = configurationProblem is not null;
+            if (negotiated is not null)
+            {
+                for (int i = 0; i < handlers.Length; i++)
+                {
+                    handlers[i] = request.Handler(i);
+                }
+
+                var watchdog = new DeviceWatchdog(request.Timeout);
+                var devices = Task.WhenAll(deviceNames.Select((name, i) => ServeOnOwnThread(set, name, request.StripeNames[i], handlers[i], watchdog, failures, i)));
+                if (await Task.WhenAny(devices, running).ConfigureAwait(false) == running)
+                {
+                    if (!running.IsCompletedSuccessfully || !running.Result.Succeeded)
+                    {
+                        // The statement is over and failed: no command will come; end the device loops now.
+                        SafeAbort(set);
+                    }
+                    else
+                    {
+                        try
+                        {
+                            await devices.WaitAsync(s_drainLimit, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        catch (TimeoutException)
+                        {
+                            SafeAbort(set);
+                        }
+                    }
+                }
+
+                await devices.ConfigureAwait(false);
+                gaveUp |= watchdog.Fired;
+            }
+
+            if (gaveUp && request.Timeout != Timeout.InfiniteTimeSpan)
+            {
+                // The set is aborted, which ends the statement of a sound engine at once; one that does not end it
+                // in its turn is cancelled, so that a stalled engine is never waited for without end.
+                await Task.WhenAny(running, Task.Delay(request.Timeout, CancellationToken.None)).ConfigureAwait(false);
+                if (!running.IsCompleted)
+                {
+                    await statementCancel.CancelAsync().ConfigureAwait(false);
+                }
+            }
+
+            StatementOutcome? outcome = null;
+            Exception? engineFailure = null;
+            bool cancelled = false;
+            try
+            {
+                outcome = await running.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = cancellationToken.IsCancellationRequested;
+            }
+            catch (Exception e)
+            {
+                // Not an outcome: the engine could not be reached, broke the connection, or failed inside.
+                engineFailure = e;
+            }
+
+            elapsed.Stop();
+            return new SessionResult
+            {
+                SetName = setName,
+                Outcome = outcome,
+                EngineFailure = engineFailure,
+                Cancelled = cancelled || cancellationToken.IsCancellationRequested,
+                Configuration = negotiated,
+                DeviceFailures = [.. failures.Select((f, i) => f ?? handlers[i]?.Failure)],
+                Elapsed = elapsed.Elapsed,
+            };
+        }
+        finally
         {
-            SetName = setName,
-            Outcome = outcome,
-            EngineFailure = engineFailure,
-            Cancelled = cancelled || cancellationToken.IsCancellationRequested,
-            Configuration = negotiated,
-            DeviceFailures = [.. failures.Select((f, i) => f ?? handlers[i]?.Failure)],
-            Elapsed = elapsed.Elapsed,
-        };
+            request.Observer?.Ended();
+        }
     }
 
-    /// <summary>The configuration; null when the statement ended first, the set aborted or the caller cancelled.</summary>
-    private static async Task<VdConfig?> ConfigureAsync(VirtualDeviceSet set, Task<StatementOutcome> running, CancellationToken cancellationToken)
+    /// <summary>
+    /// The configuration; or null with nothing to say when the statement ended first, the set aborted or the caller
+    /// cancelled; or null with the problem when the engine did not configure the set within the timeout.
+    /// </summary>
+    private static async Task<(VdConfig? Config, string? Problem)> ConfigureAsync(VirtualDeviceSet set, Task<StatementOutcome> running, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var configuring = set.GetConfigurationAsync(giveUp.Token);
+        var configuring = set.GetConfigurationAsync(timeout, giveUp.Token);
         await Task.WhenAny(configuring, running).ConfigureAwait(false);
         if (configuring.IsCompletedSuccessfully)
         {
-            return configuring.Result;
+            return (configuring.Result, null);
+        }
+
+        if (configuring.IsFaulted && configuring.Exception.InnerException is VdiException { IsTimeout: true })
+        {
+            SafeAbort(set);
+            return (null, $"The engine did not configure the virtual devices within {CommandLine.Duration.Format(timeout)} (--timeout); the set was aborted.");
         }
 
         // The statement ended (it failed, or the engine could not be reached) before the engine configured the set:
@@ -133,17 +172,17 @@ internal static class DeviceSession
         await giveUp.CancelAsync().ConfigureAwait(false);
         try
         {
-            return await configuring.ConfigureAwait(false);
+            return (await configuring.ConfigureAwait(false), null);
         }
         catch (Exception e) when (e is OperationCanceledException or VdiException)
         {
             SafeAbort(set);
-            return null;
+            return (null, null);
         }
     }
 
     /// <summary>Serves one device on a dedicated thread (a device is driven by one thread, VDI spec §10.1).</summary>
-    private static Task ServeOnOwnThread(VirtualDeviceSet set, string name, IDeviceHandler handler, string?[] failures, int index)
+    private static Task ServeOnOwnThread(VirtualDeviceSet set, string name, string stripe, IDeviceHandler handler, DeviceWatchdog watchdog, string?[] failures, int index)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
@@ -151,9 +190,35 @@ internal static class DeviceSession
             try
             {
                 var device = set.OpenDevice(name);
-                while (device.TryGetCommand(Timeout.InfiniteTimeSpan, out var command))
+                var slice = watchdog.Enabled ? s_watchSlice : Timeout.InfiniteTimeSpan;
+                while (true)
                 {
-                    handler.Handle(command);
+                    if (device.TryGetCommand(slice, out var command))
+                    {
+                        watchdog.Began();
+                        try
+                        {
+                            handler.Handle(command);
+                        }
+                        finally
+                        {
+                            watchdog.Done();
+                        }
+
+                        continue;
+                    }
+
+                    if (device.HasEnded)
+                    {
+                        break;
+                    }
+
+                    if (watchdog.HasStalled())
+                    {
+                        failures[index] = $"{stripe}: the engine sent no command for {CommandLine.Duration.Format(watchdog.Timeout)} (--timeout); the set was aborted.";
+                        SafeAbort(set);
+                        break;
+                    }
                 }
             }
             catch (VdiException e) when (e.IsAbort)
@@ -162,7 +227,7 @@ internal static class DeviceSession
             }
             catch (Exception e)
             {
-                failures[index] = $"device '{name}': {e.Message}";
+                failures[index] = $"{stripe}: {e.Message}";
                 SafeAbort(set);
             }
             finally

@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
 
 namespace OpenVdi.Cli.Client;
 
 /// <summary>
 /// <c>vdi engine serve</c> as a child process of this very executable: started on a given socket and data directory,
-/// ready once it logs that it listens, stopped with SIGTERM (as a service manager would) and killed only if it does
-/// not stop in time. Its output is kept, to show when something goes wrong.
+/// ready once it says so the way it tells systemd (<c>READY=1</c> on the <c>NOTIFY_SOCKET</c> given to it), stopped
+/// with SIGTERM (as a service manager would) and killed only if it does not stop in time. Its output is kept, to show
+/// when something goes wrong.
 /// </summary>
 internal sealed class EngineProcess : IDisposable
 {
@@ -15,7 +18,7 @@ internal sealed class EngineProcess : IDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private EngineProcess(Process process) => _process = process;
 
@@ -47,17 +50,33 @@ internal sealed class EngineProcess : IDisposable
             start.Environment[name] = value;
         }
 
+        // The readiness socket sits beside the engine's own, in a directory the caller chose.
+        string notifyPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(socketPath))!, $".notify-{Guid.NewGuid():N}");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        Directory.CreateDirectory(Path.GetDirectoryName(notifyPath)!);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+        start.Environment[SystemdNotify.Variable] = notifyPath;
+
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var engine = new EngineProcess(process);
         process.OutputDataReceived += (_, e) => engine.Take(e.Data);
         process.ErrorDataReceived += (_, e) => engine.Take(e.Data);
-        process.Exited += (_, _) => engine._listening.TrySetException(new IOException("exited"));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        process.Exited += (_, _) => engine._exited.TrySetResult();
         try
         {
-            await engine._listening.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var ready = WaitForReadyAsync(notify, stopWaiting.Token);
+            var first = await Task.WhenAny(ready, engine._exited.Task).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await stopWaiting.CancelAsync().ConfigureAwait(false);
+            if (first != ready)
+            {
+                throw new IOException("exited");
+            }
+
+            await ready.ConfigureAwait(false);
             return engine;
         }
         catch (Exception e) when (e is IOException or TimeoutException or OperationCanceledException)
@@ -71,6 +90,24 @@ internal sealed class EngineProcess : IDisposable
             };
             engine.Dispose();
             throw new IOException($"The engine daemon {why}. Its output:\n{engine.Output}");
+        }
+        finally
+        {
+            File.Delete(notifyPath);
+        }
+    }
+
+    /// <summary>Ends once a datagram with <c>READY=1</c> arrives (sd_notify(3)).</summary>
+    private static async Task WaitForReadyAsync(Socket notify, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        while (true)
+        {
+            int received = await notify.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (Encoding.UTF8.GetString(buffer, 0, received).Split('\n').Contains("READY=1"))
+            {
+                return;
+            }
         }
     }
 
@@ -113,10 +150,5 @@ internal sealed class EngineProcess : IDisposable
         }
 
         _output.Enqueue(line);
-        // The daemon's line, not the TDS port's (which comes first).
-        if (line.Contains(" listening on ", StringComparison.Ordinal) && !line.Contains(TdsListening, StringComparison.Ordinal))
-        {
-            _listening.TrySetResult();
-        }
     }
 }

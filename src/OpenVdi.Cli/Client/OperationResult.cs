@@ -1,4 +1,5 @@
 using OpenVdi.Engine.Execution;
+using OpenVdi.Engine.Format;
 
 namespace OpenVdi.Cli.Client;
 
@@ -14,6 +15,12 @@ internal sealed record OperationResult
     /// <summary>What went wrong on this side or with the engine connection, in a sentence; null when nothing did.</summary>
     public string? Problem { get; init; }
 
+    /// <summary>Why the engine gave no outcome (unreachable, refused, connection lost), when that is what happened.</summary>
+    public Exception? EngineFailure { get; init; }
+
+    /// <summary>Whether the caller cancelled.</summary>
+    public bool Cancelled { get; init; }
+
     /// <summary>Bytes moved through the devices (written to or read from the stripe files).</summary>
     public long Bytes { get; init; }
 
@@ -26,6 +33,13 @@ internal sealed record OperationResult
     /// <summary>The set's name.</summary>
     public string? SetName { get; init; }
 
-    /// <summary>Temporary files of an earlier run that was killed, found where this one worked and removed.</summary>
+    /// <summary>Stripe files a killed earlier run left behind in the directory, which this run removed.</summary>
     public IReadOnlyList<string> RemovedOrphans { get; init; } = [];
+
+    /// <summary>The kind of backup read, when its headers said (a restore, verify or listing).</summary>
+    public BackupType? BackupType { get; init; }
+
+    /// <summary>Why it failed, in one sentence: this side's problem, else the engine's first error.</summary>
+    public string Reason => Problem
+        ?? (Outcome?.FirstError is { } first ? $"Msg {first.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)}: {first.Text}" : "the statement failed");
 }

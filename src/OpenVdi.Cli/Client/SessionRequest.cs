@@ -24,6 +24,21 @@ internal sealed record SessionRequest
     /// <summary>The handler of device <c>i</c> (0-based).</summary>
     public required Func<int, IDeviceHandler> Handler { get; init; }
 
+    /// <summary>The stripe file device <c>i</c> serves, to name it in messages instead of the device.</summary>
+    public required IReadOnlyList<string> StripeNames { get; init; }
+
+    /// <summary>The transfer's progress, shown to <see cref="Observer"/>.</summary>
+    public required TransferMonitor Monitor { get; init; }
+
+    /// <summary>Told when the transfer starts and ends; null for no one.</summary>
+    public ITransferObserver? Observer { get; init; }
+
+    /// <summary>
+    /// How long the engine may take to configure the set, and a device may go without a command while the set makes
+    /// no progress at all; then the set is aborted and the statement fails. Infinite for no limit.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = System.Threading.Timeout.InfiniteTimeSpan;
+
     /// <summary>Faults the engine injects into this statement's devices (sent with the statement); none by default.</summary>
     public FaultPlan Faults { get; init; } = FaultPlan.None;
 

@@ -4,8 +4,9 @@ using OpenVdi.Engine.Format;
 namespace OpenVdi.Cli.Client;
 
 /// <summary>
-/// Reads the BLOCKSIZE and MAXTRANSFERSIZE a backup was written with from the start of one of its stripes (the media
-/// header and the backup-set header, docs/backup-stream.md), so that RESTORE can ask for the same, as it must.
+/// Reads the BLOCKSIZE and MAXTRANSFERSIZE a backup was written with, and its kind, from the start of one of its stripes
+/// (the media header and the backup-set header, docs/backup-stream.md), so that RESTORE can ask for the same, as it
+/// must, and a log backup is restored with RESTORE LOG.
 /// </summary>
 internal static class StripeProbe
 {
@@ -30,13 +31,16 @@ internal static class StripeProbe
 
         Span<byte> set = stackalloc byte[BackupSetHeaderDescriptor.MaxTransferSizeOffset + sizeof(int)];
         int? maxTransferSize = null;
+        BackupType? type = null;
         if (RandomAccess.Read(file, set, MediaHeaderDescriptor.SetHeaderOffset(blockSize)) == set.Length
             && BinaryPrimitives.ReadUInt32LittleEndian(set[BackupSetHeaderDescriptor.MagicOffset..]) == BackupSetHeaderDescriptor.Magic)
         {
             int value = BinaryPrimitives.ReadInt32LittleEndian(set[BackupSetHeaderDescriptor.MaxTransferSizeOffset..]);
             maxTransferSize = BackupStreamFormat.IsValidMaxTransferSize(value, blockSize) ? value : null;
+            var kind = (BackupType)BinaryPrimitives.ReadUInt16LittleEndian(set[BackupSetHeaderDescriptor.BackupTypeOffset..]);
+            type = kind is BackupType.Database or BackupType.Differential or BackupType.Log ? kind : null;
         }
 
-        return new StripeGeometry(blockSize, maxTransferSize, families);
+        return new StripeGeometry(blockSize, maxTransferSize, families, type);
     }
 }

@@ -1,83 +1,116 @@
+using System.CommandLine;
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
-using OpenVdi.Engine.Faults;
+using OpenVdi.Cli.Output;
 
 namespace OpenVdi.Cli.Commands;
 
-/// <summary><c>vdi backup</c>: BACKUP DATABASE through virtual devices into a directory of stripe files.</summary>
-internal sealed class BackupCommand : ICliCommand
+/// <summary><c>vdi backup</c>: BACKUP DATABASE or LOG through virtual devices into a directory of stripe files.</summary>
+internal static class BackupCommand
 {
-    public string Name => "backup";
-
-    public string Summary => "Back a database up through virtual devices into stripe files";
-
-    public string Usage => """
-        Usage: vdi backup --database DB --to DIR [--devices N] [--socket PATH | --server CONN] [--blocksize SIZE]
-                          [--maxtransfersize SIZE] [--buffercount N] [--checksum] [--stats N] [--faults SPEC]
-
-        Creates a virtual device set of N devices, sends BACKUP DATABASE [DB] TO VIRTUAL_DEVICE = ... to the engine
-        daemon, and stores each device's stream in DIR/stripe-NN.bak. The files are written under temporary names,
-        made durable at every VDC_Flush and at VDC_Complete, and renamed into place only when the statement
-        succeeded; when it fails nothing is left in DIR. The engine's messages are printed as they come. Exit code
-        0 only when the backup succeeded.
-
-        Options:
-          --database DB           the database to back up
-          --to DIR                the backup directory (created if needed; must not already hold a backup)
-          --devices N             devices (stripes), 1 to 64 (default 1)
-          --socket PATH           the engine daemon's socket (default as 'vdi engine serve')
-          --server CONN           send the statement over TDS to SQL Server (or 'vdi engine serve --tds'):
-                                  a connection string, e.g. "Server=host,1433;User Id=u;Password=p;TrustServerCertificate=true"
-          --blocksize SIZE        BLOCKSIZE, a power of two from 512 to 64KiB (default 64KiB)
-          --maxtransfersize SIZE  MAXTRANSFERSIZE, a multiple of 64KiB up to 4MiB (default 1MiB)
-          --buffercount N         BUFFERCOUNT, buffers shared by all devices (default: the engine's choice)
-          --checksum              WITH CHECKSUM: payload checksums in the backup
-          --stats N               progress every N percent, 0 for none (default 10)
-          --faults SPEC           faults for the engine to inject into this statement's devices, e.g.
-                                  flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md)
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    private static readonly Option<string> s_to = new("--to")
     {
-        string? database = null;
-        string? directory = null;
-        int devices = 1;
-        string? socket = null;
-        string? server = null;
-        int blockSize = 64 << 10;
-        int maxTransferSize = 1 << 20;
-        int? bufferCount = null;
-        bool checksum = false;
-        int stats = 10;
-        FaultPlan? faults = null;
-        var options = new OptionReader(args);
-        while (options.Next() is { } option)
+        Description = "The backup directory: created if needed, must not already hold a backup; gets stripe-01.bak … stripe-NN.bak",
+        HelpName = "DIR",
+        Required = true,
+        CustomParser = result => CommonOptions.DirectoryPath(result, mustExist: false),
+    };
+
+    private static readonly Option<string> s_type = CommonOptions.Choice(
+        new Option<string>("--type")
         {
-            switch (option)
+            Description = "full (BACKUP DATABASE), differential (WITH DIFFERENTIAL) or log (BACKUP LOG)",
+            HelpName = "full|differential|log",
+            DefaultValueFactory = _ => "full",
+        },
+        "full",
+        "differential",
+        "log");
+
+    private static readonly Option<bool> s_copyOnly = new("--copy-only")
+    {
+        Description = "COPY_ONLY: a backup outside the sequence of differentials and logs",
+    };
+
+    private static readonly Option<bool> s_checksum = new("--checksum")
+    {
+        Description = "CHECKSUM: a checksum on every data block, checked by verify and restore (the default)",
+    };
+
+    private static readonly Option<bool> s_noChecksum = new("--no-checksum")
+    {
+        Description = "NO_CHECKSUM: no payload checksums (headers are still checked)",
+    };
+
+    private static readonly Option<int?> s_blockSize = new("--blocksize")
+    {
+        Description = "BLOCKSIZE: a power of two from 512 to 64KiB (default 64KiB)",
+        HelpName = "SIZE",
+        CustomParser = result => (int)CommonOptions.Size(result, 512, 64 << 10),
+    };
+
+    private static readonly Option<int?> s_maxTransferSize = new("--maxtransfersize")
+    {
+        Description = "MAXTRANSFERSIZE: a multiple of 64KiB up to 4MiB (default 1MiB)",
+        HelpName = "SIZE",
+        CustomParser = result => (int)CommonOptions.Size(result, 64 << 10, 4 << 20),
+    };
+
+    public static Command Create(CliTerminal terminal)
+    {
+        var command = new Command("backup", "Back a database up through virtual devices into stripe files")
+        {
+            CommonOptions.Database, s_to, CommonOptions.Devices, s_type, s_copyOnly, s_checksum, s_noChecksum,
+            s_blockSize, s_maxTransferSize, CommonOptions.BufferCount, CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
+        };
+        CommonOptions.AddEngine(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(s_checksum) is not null && result.GetResult(s_noChecksum) is not null)
             {
-                case "--database": database = options.Value(option); break;
-                case "--to": directory = options.Value(option); break;
-                case "--devices": devices = (int)options.Number(option, 1, 64); break;
-                case "--socket": socket = options.Value(option); break;
-                case "--server": server = options.Value(option); break;
-                case "--blocksize": blockSize = (int)ByteSize.Parse(option, options.Value(option), 512, 64 << 10); break;
-                case "--maxtransfersize": maxTransferSize = (int)ByteSize.Parse(option, options.Value(option), 64 << 10, 4 << 20); break;
-                case "--buffercount": bufferCount = (int)options.Number(option, 1, 65535); break;
-                case "--checksum": checksum = true; break;
-                case "--stats": stats = (int)options.Number(option, 0, 100); break;
-                case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
-                default: throw new UsageException($"unknown option {option}");
+                result.AddError("--checksum and --no-checksum exclude each other");
             }
-        }
-
-        if (database is null || directory is null)
+        });
+        command.SetAction((parse, _) =>
         {
-            throw new UsageException("--database and --to are required");
-        }
+            var level = parse.GetValue(s_type) switch
+            {
+                "differential" => BackupLevel.Differential,
+                "log" => BackupLevel.Log,
+                _ => BackupLevel.Full,
+            };
+            int blockSize = parse.GetValue(s_blockSize) ?? (64 << 10);
+            if (!int.IsPow2(blockSize))
+            {
+                throw new UsageException($"--blocksize must be a power of two, not {blockSize}");
+            }
 
-        var transfer = new TransferOptions(blockSize, maxTransferSize, bufferCount, stats == 0 ? null : stats);
-        output.WriteLine($"Backing up database '{database}' to {Path.GetFullPath(directory)} over {devices} device{(devices == 1 ? string.Empty : "s")}.");
-        return ClientRun.Execute(socket, "BACKUP", output, error, (application, cancel) =>
-            application.BackupAsync(database, directory, devices, transfer, checksum, cancel), faults, server);
+            int maxTransferSize = parse.GetValue(s_maxTransferSize) ?? (1 << 20);
+            if (maxTransferSize % (64 << 10) != 0)
+            {
+                throw new UsageException($"--maxtransfersize must be a multiple of 64KiB, not {maxTransferSize}");
+            }
+
+            int stats = parse.GetValue(CommonOptions.Stats);
+            var request = new BackupRequest
+            {
+                Database = parse.GetRequiredValue(CommonOptions.Database),
+                Directory = parse.GetRequiredValue(s_to),
+                Devices = parse.GetValue(CommonOptions.Devices) ?? 1,
+                Level = level,
+                CopyOnly = parse.GetValue(s_copyOnly),
+                Checksum = !parse.GetValue(s_noChecksum),
+                Transfer = new TransferOptions(blockSize, maxTransferSize, parse.GetValue(CommonOptions.BufferCount), stats == 0 ? null : stats),
+            };
+            string kind = level switch { BackupLevel.Differential => "a differential backup of", BackupLevel.Log => "the log of", _ => "database" };
+            return ClientRun.ExecuteAsync(
+                terminal,
+                parse,
+                "BACKUP",
+                $"Backing up {kind} '{request.Database}' to {request.Directory} over {ClientRun.Plural(request.Devices, "device")}.",
+                (application, cancel) => application.BackupAsync(request, cancel),
+                _ => new ResultEvent { Database = request.Database, Directory = request.Directory, BackupType = level.ToString().ToLowerInvariant() });
+        });
+        return command;
     }
 }

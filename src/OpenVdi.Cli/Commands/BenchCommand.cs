@@ -1,120 +1,143 @@
+using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using OpenVdi.Bench;
 using OpenVdi.Bench.Report;
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Cli.Output;
 
 namespace OpenVdi.Cli.Commands;
 
 /// <summary><c>vdi bench</c>: OpenVdi against a pipe, a Unix socket and the in-process copy limit, side by side.</summary>
-internal sealed class BenchCommand : ICliCommand
+internal static class BenchCommand
 {
-    public string Name => "bench";
-
-    public string Summary => "Measure OpenVdi against a pipe, a Unix socket and an in-process copy, side by side";
-
-    public string Usage => """
-        Usage: vdi bench [--quick] [--rounds N] [--bytes SIZE] [--source SIZE] [--transports LIST] [--json [PATH]]
-
-        Streams the same bytes from a producer process to a consumer process that checksums every buffer in place,
-        through OpenVdi (1 and 4 devices), a pipe and a Unix socket (1 and 4 streams each), at 64 KiB and 1 MiB
-        transfers, and through a plain copy between two threads of one process (the limit); then times commands
-        (server sends, idle client answers) one at a time and many in flight. Prints one table: each figure is the
-        median of the rounds, with OpenVdi's ratio to it; the transports alternate so drift hits all alike.
-        A few minutes; --quick in under a minute. docs/benchmarks.md says what each row measures.
-
-        Options:
-          --quick         5 rounds of 512 MiB runs and fewer commands (default: 9 rounds of 2 GiB)
-          --rounds N      rounds, 1 to 50
-          --bytes SIZE    bytes per throughput run, e.g. 2GiB (a multiple of 4 MiB)
-          --source SIZE   the source the producer copies from, 64MiB to 1GiB (default 512MiB: above the CPU caches)
-          --transports L  only these, comma-separated: openvdi, pipe, unix-socket, in-process-copy (default: these four),
-                          drop-in (a C++ client through libsqlvdi.so; needs OPENVDI_SQLVDI, see docs/sqlvdi.md)
-          --json [PATH]   also write the results as JSON to PATH; without PATH, write JSON instead of the table
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    private static readonly Option<bool> s_quick = new("--quick")
     {
-        var plan = new BenchPlan();
-        int? rounds = null;
-        long? bytes = null;
-        int? source = null;
-        bool json = false;
-        string? jsonPath = null;
-        IReadOnlyList<TransportKind>? transports = null;
-        var options = new OptionReader(args);
-        while (options.Next() is { } option)
-        {
-            switch (option)
-            {
-                case "--quick": plan = BenchPlan.Quick; break;
-                case "--rounds": rounds = (int)options.Number(option, 1, 50); break;
-                case "--bytes": bytes = ByteSize.Parse(option, options.Value(option), 4L << 20, 1L << 40); break;
-                case "--source": source = (int)ByteSize.Parse(option, options.Value(option), 64L << 20, 1L << 30); break;
-                case "--transports": transports = ParseTransports(options.Value(option)); break;
-                case "--json": json = true; jsonPath = options.OptionalValue(); break;
-                default: throw new UsageException($"unknown option {option}");
-            }
-        }
+        Description = "5 rounds of 512 MiB runs and fewer commands, under a minute (default: 9 rounds of 2 GiB)",
+    };
 
-        if ((bytes ?? 0) % (4L << 20) != 0 || (source ?? 0) % (4 << 20) != 0)
-        {
-            throw new UsageException("--bytes and --source must be multiples of 4 MiB");
-        }
+    private static readonly Option<int?> s_rounds = new("--rounds")
+    {
+        Description = "Rounds, 1 to 50",
+        HelpName = "N",
+        CustomParser = result => CommonOptions.Number(result, 1, 50),
+    };
 
-        plan = plan with
+    private static readonly Option<long?> s_bytes = new("--bytes")
+    {
+        Description = "Bytes per throughput run, e.g. 2GiB (a multiple of 4 MiB)",
+        HelpName = "SIZE",
+        CustomParser = result => MultipleOf4MiB(result, CommonOptions.Size(result, 4L << 20, 1L << 40)),
+    };
+
+    private static readonly Option<int?> s_source = new("--source")
+    {
+        Description = "The source the producer copies from, 64MiB to 1GiB, a multiple of 4 MiB (default 512MiB: above the CPU caches)",
+        HelpName = "SIZE",
+        CustomParser = result => (int)MultipleOf4MiB(result, CommonOptions.Size(result, 64L << 20, 1L << 30)),
+    };
+
+    private static readonly Option<IReadOnlyList<TransportKind>?> s_transports = new("--transports")
+    {
+        Description = "Only these, comma-separated: openvdi, pipe, unix-socket, in-process-copy, drop-in (default all but drop-in, which needs g++ and libsqlvdi.so)",
+        HelpName = "LIST",
+        CustomParser = ParseTransports,
+    };
+
+    private static readonly Option<string?> s_save = new("--save")
+    {
+        Description = "Also write the results document (docs/benchmarks.md) to this file",
+        HelpName = "PATH",
+    };
+
+    public static Command Create(CliTerminal terminal)
+    {
+        var command = new Command(
+            "bench",
+            "Measure OpenVdi against a pipe, a Unix socket and an in-process copy, side by side: the same bytes from a producer process to a consumer " +
+            "that checksums every buffer in place, then command round trips. One table of medians with OpenVdi's ratio to each (docs/benchmarks.md).")
         {
-            Rounds = rounds ?? plan.Rounds,
-            Bytes = bytes ?? plan.Bytes,
-            SourceBytes = source ?? plan.SourceBytes,
-            Transports = transports ?? plan.Transports,
+            s_quick, s_rounds, s_bytes, s_source, s_transports, s_save,
         };
-
-        error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"vdi bench: {plan.Rounds} rounds of {ThroughputCase.SizeText(plan.Bytes)} runs; the table follows."));
-        var runner = new BenchRunner(
-            plan,
-            sourceBytes => ThisExecutable.Start(BenchPeerCommand.CommandName, "--source", sourceBytes.ToString(CultureInfo.InvariantCulture)),
-            error);
-        BenchResults results;
-        try
+        command.SetAction((parse, _) =>
         {
-            results = runner.Run();
-        }
-        catch (Exception e) when (e is IOException or VdiException or OperationCanceledException or System.Net.Sockets.SocketException)
-        {
-            error.WriteLine($"vdi bench: {e.Message}");
-            return 1;
-        }
+            using var output = CommandOutput.Create(terminal, "bench", parse.GetValue(CommonOptions.Json), parse.GetValue(CommonOptions.Quiet));
+            var plan = parse.GetValue(s_quick) ? BenchPlan.Quick : new BenchPlan();
+            plan = plan with
+            {
+                Rounds = parse.GetValue(s_rounds) ?? plan.Rounds,
+                Bytes = parse.GetValue(s_bytes) ?? plan.Bytes,
+                SourceBytes = parse.GetValue(s_source) ?? plan.SourceBytes,
+                Transports = parse.GetValue(s_transports) ?? plan.Transports,
+            };
 
-        if (json && jsonPath is null)
-        {
-            using var stdout = Console.OpenStandardOutput();
-            BenchJson.Write(results, stdout);
-            return 0;
-        }
+            output.Info(string.Create(CultureInfo.InvariantCulture, $"vdi bench: {plan.Rounds} rounds of {ThroughputCase.SizeText(plan.Bytes)} runs; the table follows."));
+            var progress = parse.GetValue(CommonOptions.Quiet) || parse.GetValue(CommonOptions.Json) ? TextWriter.Null : terminal.Error;
+            var runner = new BenchRunner(
+                plan,
+                sourceBytes => ThisExecutable.Start(BenchPeerCommand.CommandName, "--source", sourceBytes.ToString(CultureInfo.InvariantCulture)),
+                progress);
+            BenchResults results;
+            try
+            {
+                results = runner.Run();
+            }
+            catch (Exception e) when (e is IOException or VdiException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                return Task.FromResult(output.Finish(CommandResult.Failure(ExitCodes.Failed, e.Message)));
+            }
 
-        output.Write(BenchTable.Format(results));
-        if (jsonPath is not null)
-        {
-            using var file = File.Create(jsonPath);
-            BenchJson.Write(results, file);
-            output.WriteLine($"JSON written to {jsonPath}");
-        }
+            using var document = new MemoryStream();
+            BenchJson.Write(results, document);
+            if (parse.GetValue(s_save) is { } path)
+            {
+                File.WriteAllBytes(path, document.ToArray());
+            }
 
-        return 0;
+            if (!parse.GetValue(CommonOptions.Json))
+            {
+                foreach (string line in BenchTable.Format(results).TrimEnd().Split('\n'))
+                {
+                    output.Info(line);
+                }
+            }
+
+            using var json = JsonDocument.Parse(document.ToArray());
+            return Task.FromResult(output.Finish(CommandResult.Success(
+                parse.GetValue(s_save) is { } saved ? $"results written to {saved}" : "bench done",
+                new ResultEvent { Bench = json.RootElement.Clone() })));
+        });
+        return command;
     }
 
-    private static TransportKind[] ParseTransports(string list)
+    private static long MultipleOf4MiB(System.CommandLine.Parsing.ArgumentResult result, long bytes)
+    {
+        if (bytes % (4L << 20) != 0)
+        {
+            result.AddError($"{CommonOptions.OptionName(result)} must be a multiple of 4 MiB, not {ByteSize.Format(bytes)}");
+        }
+
+        return bytes;
+    }
+
+    private static TransportKind[]? ParseTransports(System.CommandLine.Parsing.ArgumentResult result)
     {
         try
         {
-            return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TransportKindNames.Parse).Distinct().ToArray() is { Length: > 0 } kinds
-                ? kinds
-                : throw new UsageException("--transports needs at least one transport");
+            var kinds = result.Tokens[^1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(TransportKindNames.Parse).Distinct().ToArray();
+            if (kinds.Length == 0)
+            {
+                result.AddError("--transports needs at least one transport");
+            }
+
+            return kinds;
         }
         catch (FormatException e)
         {
-            throw new UsageException($"--transports: {e.Message} The transports are openvdi, pipe, unix-socket, in-process-copy and drop-in.");
+            result.AddError($"--transports: {e.Message} The transports are {TransportKindNames.AllKeys()}.");
+            return null;
         }
     }
 }

@@ -1,36 +1,26 @@
+using System.CommandLine;
 using OpenVdi.Bench.Peer;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Cli.Output;
 
 namespace OpenVdi.Cli.Commands;
 
-/// <summary><c>vdi bench-peer</c>: the second process of <c>vdi bench</c> (producer and server side), not for people.</summary>
-internal sealed class BenchPeerCommand : ICliCommand
+/// <summary><c>vdi bench-peer</c>: the second process of <c>vdi bench</c> (producer and server side), hidden: not for people.</summary>
+internal static class BenchPeerCommand
 {
     public const string CommandName = "bench-peer";
 
-    public string Name => CommandName;
-
-    public string Summary => "The second process of 'vdi bench'";
-
-    public string Usage => """
-        Usage: vdi bench-peer --source BYTES
-
-        Started by 'vdi bench': reads its requests on standard input and answers on standard output.
-        """;
-
-    public bool IsHidden => true;
-
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static Command Create(CliTerminal terminal)
     {
-        int source = 0;
-        var options = new OptionReader(args);
-        while (options.Next() is { } option)
+        var source = new Option<int>("--source")
         {
-            source = option == "--source"
-                ? (int)options.Number(option, 4 << 20, 1 << 30)
-                : throw new UsageException($"unknown option {option}");
-        }
-
-        return source == 0 ? throw new UsageException("--source is required") : PeerService.Run(Console.In, output, source);
+            Description = "The source's size in bytes",
+            Required = true,
+            CustomParser = result => CommonOptions.Number(result, 4 << 20, 1 << 30),
+        };
+        var command = new Command(CommandName, "The second process of 'vdi bench': reads its requests on standard input, answers on standard output") { source };
+        command.Hidden = true;
+        command.SetAction(parse => PeerService.Run(Console.In, terminal.Output, parse.GetValue(source)));
+        return command;
     }
 }

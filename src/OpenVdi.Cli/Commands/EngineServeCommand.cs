@@ -1,121 +1,153 @@
-using System.Net.Sockets;
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
+using OpenVdi.Cli.Output;
 using OpenVdi.Cli.Serve;
 using OpenVdi.Engine.Databases;
 using OpenVdi.Engine.Execution;
-using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor;
 using OpenVdi.Engine.Tds;
 
 namespace OpenVdi.Cli.Commands;
 
 /// <summary><c>vdi engine serve</c>: the engine as a daemon on a Unix socket, until SIGINT or SIGTERM.</summary>
-internal sealed class EngineServeCommand : ICliCommand
+internal static class EngineServeCommand
 {
-    public string Name => "engine serve";
-
-    public string Summary => "Run the engine as a daemon on a Unix socket";
-
-    public string Usage => """
-        Usage: vdi engine serve [--data DIR] [--socket PATH] [--group NAME] [--buffer-memory SIZE] [--faults SPEC]
-                                [--tds [ADDRESS:]PORT --tds-login NAME [--tds-password-file PATH]
-                                 [--tds-certificate PATH [--tds-certificate-key PATH]] [--tds-allow-unencrypted]]
-
-        Runs the engine (SQL Server's part of BACKUP and RESTORE TO/FROM VIRTUAL_DEVICE) as a local daemon until
-        SIGINT or SIGTERM, which cancels the statements running and removes the socket. Only this user may connect,
-        or also members of --group; the daemon checks each connection's credentials and logs every statement and
-        refusal to standard output. Protocol: docs/engine-protocol.md.
-
-        Options:
-          --data DIR      the databases (default $XDG_DATA_HOME/openvdi/data or ~/.local/share/openvdi/data)
-          --socket PATH   the socket (default $XDG_RUNTIME_DIR/openvdi/engine.sock or /tmp/openvdi-<uid>/engine.sock)
-          --group NAME    also admit members of this group (socket 0660, directory 0710)
-          --buffer-memory SIZE
-                          the shared memory the buffers of all running statements may take together
-                          (BUFFERCOUNT × MAXTRANSFERSIZE each; default 512MiB); a statement that would go over it
-                          fails with message 701
-          --faults SPEC   inject these faults into every statement's devices, for clients under test, e.g.
-                          flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md). A client's own
-                          --faults add to them, and win for a fault of the same kind
-        """ + "\n" + TdsFrontDoorSettings.Usage;
-
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    private static readonly Option<string?> s_group = new("--group")
     {
-        string? data = null;
-        string? socket = null;
-        string? group = null;
-        FaultPlan? faults = null;
-        long bufferMemory = OpenVdi.Engine.Execution.EngineOptions.DefaultBufferMemoryLimit;
-        var tds = new TdsFrontDoorSettings();
-        var options = new OptionReader(args);
-        while (options.Next() is { } option)
+        Description = "Also admit members of this group (socket 0660, directory 0710)",
+        HelpName = "NAME",
+    };
+
+    private static readonly Option<long> s_bufferMemory = new("--buffer-memory")
+    {
+        Description = "The shared memory the buffers of all running statements may take together (BUFFERCOUNT × MAXTRANSFERSIZE each); a statement that would go over it fails with message 701 (default 512MiB)",
+        HelpName = "SIZE",
+        DefaultValueFactory = _ => EngineOptions.DefaultBufferMemoryLimit,
+        CustomParser = result => CommonOptions.Size(result, 1L << 20, 1L << 40),
+    };
+
+    private static readonly Option<LogLevel> s_logLevel = new Option<LogLevel>("--log-level")
+    {
+        Description = "The least level logged: trace, debug, info, warn, error",
+        HelpName = "LEVEL",
+        DefaultValueFactory = _ => LogLevel.Information,
+        CustomParser = result => result.Tokens[^1].Value.ToLowerInvariant() switch
         {
-            switch (option)
-            {
-                case "--data": data = options.Value(option); break;
-                case "--socket": socket = options.Value(option); break;
-                case "--group": group = options.Value(option); break;
-                case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
-                case "--buffer-memory": bufferMemory = ByteSize.Parse(option, options.Value(option), 1L << 20, 1L << 40); break;
-                default:
-                    if (!tds.TryRead(option, options))
-                    {
-                        throw new UsageException($"unknown option {option}");
-                    }
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "info" or "information" => LogLevel.Information,
+            "warn" or "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            string other => Refuse(result, other),
+        },
+    };
 
-                    break;
-            }
-        }
-
-        tds.Validate();
-        string dataDirectory = DataDirectory.Resolve(data);
-        using var interruption = new Interruption();
-        try
+    public static Command Create(CliTerminal terminal)
+    {
+        var command = new Command(
+            "serve",
+            "Run the engine as a daemon on a Unix socket until SIGINT or SIGTERM (which cancel the statements running and remove the socket). " +
+            "Only this user may connect, or also members of --group. Logs each connection, statement and refusal to standard output with its time and level " +
+            "(journald's <N> prefixes under systemd; log events with --json). Says it is ready with 'listening on …' and, under systemd (NOTIFY_SOCKET), READY=1.")
         {
-            if (!Directory.Exists(dataDirectory) && !OperatingSystem.IsWindows())
-            {
-                // The databases are the user's data: a new data directory is the user's alone.
-                Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-
-            using var dataLock = DataDirectoryLock.Acquire(dataDirectory);
-            foreach (string orphan in dataLock.RemoveOrphans())
-            {
-                output.WriteLine($"engine: removed '{orphan}', left by a run that was killed");
-            }
-
-            var engine = InProcessEngine.Create(dataDirectory, faults, bufferMemory);
-            var daemon = new EngineDaemon(engine, new EngineDaemonOptions { SocketPath = socket, Group = group, Log = output });
-            output.WriteLine($"engine: databases in {dataDirectory}; buffer memory for all statements {ByteSize.Format(bufferMemory)}");
-            if (faults is not null)
-            {
-                output.WriteLine($"engine: injecting faults into every statement: {faults}");
-            }
-
-            // The TDS port first: the daemon's "listening on" line then means both are ready.
-            var tdsServer = tds.Requested ? new TdsServer(engine, tds.Build(output, name => engine is StatementEngine local && local.Catalogue.TryGet(name, out _))) : null;
-            tdsServer?.Start();
+            CommonOptions.Data, CommonOptions.Socket, s_group, s_bufferMemory, s_logLevel, CommonOptions.Faults,
+        };
+        TdsFrontDoorSettings.AddTo(command);
+        command.SetAction(async (parse, _) =>
+        {
+            using var output = CommandOutput.Create(terminal, "engine serve", parse.GetValue(CommonOptions.Json), parse.GetValue(CommonOptions.Quiet));
+            string dataDirectory = DataDirectory.Resolve(parse.GetValue(CommonOptions.Data));
+            var faults = parse.GetValue(CommonOptions.Faults);
+            using var interruption = new Interruption();
+            EngineDaemon daemon;
+            TdsServer? tds = null;
+            DataDirectoryLock? dataLock = null;
             try
             {
-                daemon.RunAsync(interruption.Token).GetAwaiter().GetResult();
+                DataDirectory.EnsureExists(dataDirectory);
+                var logger = new OutputLogger(output, parse.GetValue(CommonOptions.Quiet) ? LogLevel.Warning : parse.GetValue(s_logLevel));
+
+                // One engine per data directory; what a killed one left there is nobody's now.
+                dataLock = DataDirectoryLock.Acquire(dataDirectory);
+                foreach (string orphan in dataLock.RemoveOrphans())
+                {
+                    output.Log(LogLevel.Warning, $"removed '{orphan}', left by a run that was killed");
+                }
+
+                long bufferMemory = parse.GetValue(s_bufferMemory);
+                var engine = InProcessEngine.Create(dataDirectory, faults, bufferMemory);
+                daemon = new EngineDaemon(
+                    engine,
+                    new EngineDaemonOptions { SocketPath = parse.GetValue(CommonOptions.Socket), Group = parse.GetValue(s_group), Logger = logger });
+                output.Log(LogLevel.Information, $"engine {EngineStatus.ThisVersion}: databases in {dataDirectory}; buffer memory for all statements {ByteSize.Format(bufferMemory)}");
+                if (faults is not null)
+                {
+                    output.Log(LogLevel.Information, $"injecting faults into every statement: {faults}");
+                }
+
+                // The TDS port first: the daemon's readiness then means both are ready.
+                var settings = TdsFrontDoorSettings.From(parse);
+                if (settings.Requested)
+                {
+                    tds = new TdsServer(engine, settings.Build(new LoggerWriter(logger, LogLevel.Information), name => engine is StatementEngine local && local.Catalogue.TryGet(name, out DatabaseInfo? _)));
+                    tds.Start();
+                }
+
+                daemon.Start();
             }
-            finally
+            catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
-                tdsServer?.StopAsync().GetAwaiter().GetResult();
+                if (tds is not null)
+                {
+                    await tds.StopAsync().ConfigureAwait(false);
+                }
+
+                dataLock?.Dispose();
+                string message = e is System.Net.Sockets.SocketException ? $"cannot listen for TDS: {e.Message}" : e.Message;
+                return output.Finish(CommandResult.Failure(ExitCodes.Failed, message));
             }
 
-            return 0;
-        }
-        catch (SocketException e)
+            Notify(output, $"READY=1\nSTATUS=listening on {daemon.SocketPath}\nMAINPID={Environment.ProcessId}");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, interruption.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGINT or SIGTERM: the way a daemon is asked to stop.
+            }
+
+            Notify(output, "STOPPING=1");
+            if (tds is not null)
+            {
+                await tds.StopAsync().ConfigureAwait(false);
+            }
+
+            await daemon.StopAsync().ConfigureAwait(false);
+            dataLock.Dispose();
+            return output.Finish(CommandResult.Success("engine stopped"));
+        });
+        return command;
+    }
+
+    /// <summary>Tells the service manager, if any; one that cannot be told is a warning in the log, not a reason to stop serving.</summary>
+    private static void Notify(CommandOutput output, string state)
+    {
+        try
         {
-            error.WriteLine($"vdi engine serve: cannot listen for TDS: {e.Message}");
-            return ResultPrinter.FailureExitCode;
+            SystemdNotify.Send(state);
         }
-        catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            error.WriteLine($"vdi engine serve: {e.Message}");
-            return ResultPrinter.FailureExitCode;
+            output.Log(LogLevel.Warning, e.Message);
         }
+    }
+
+    private static LogLevel Refuse(System.CommandLine.Parsing.ArgumentResult result, string text)
+    {
+        result.AddError($"--log-level takes trace, debug, info, warn or error, not '{text}'");
+        return LogLevel.Information;
     }
 }

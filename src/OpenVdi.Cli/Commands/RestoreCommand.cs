@@ -1,83 +1,91 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using OpenVdi.Cli.Client;
 using OpenVdi.Cli.CommandLine;
-using OpenVdi.Engine.Faults;
+using OpenVdi.Cli.Output;
+using OpenVdi.Engine.Format;
 
 namespace OpenVdi.Cli.Commands;
 
-/// <summary><c>vdi restore</c>: RESTORE DATABASE from a directory of stripe files through virtual devices.</summary>
-internal sealed class RestoreCommand : ICliCommand
+/// <summary><c>vdi restore</c>: RESTORE DATABASE (or LOG, for a log backup) from a directory of stripe files through virtual devices.</summary>
+internal static class RestoreCommand
 {
-    public string Name => "restore";
-
-    public string Summary => "Restore a database from stripe files through virtual devices";
-
-    public string Usage => """
-        Usage: vdi restore --from DIR --database DB [--move LOGICAL=PATH ...] [--replace] [--socket PATH | --server CONN] [--stats N]
-                           [--faults SPEC]
-
-        Sends RESTORE DATABASE [DB] FROM VIRTUAL_DEVICE = ... (one device per stripe file in DIR, with the BLOCKSIZE
-        and MAXTRANSFERSIZE the backup was written with) and serves each device's reads from its stripe file. The
-        engine's messages are printed as they come. Exit code 0 only when the restore succeeded.
-
-        Options:
-          --from DIR            the backup directory (stripe-NN.bak files)
-          --database DB         the database to restore as (may differ from the one backed up)
-          --move LOGICAL=PATH   put the file with that logical name at PATH (repeatable)
-          --replace             WITH REPLACE: overwrite an existing database
-          --socket PATH         the engine daemon's socket (default as 'vdi engine serve')
-          --server CONN         send the statement over TDS to SQL Server (or 'vdi engine serve --tds'):
-                                a connection string, e.g. "Server=host,1433;User Id=u;Password=p;TrustServerCertificate=true"
-          --stats N             progress every N percent, 0 for none (default 10)
-          --faults SPEC         faults for the engine to inject into this statement's devices, e.g.
-                                flush-every=1MiB,delay=2ms (composable; the list is in docs/engine.md)
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    internal static readonly Option<List<(string Logical, string Path)>> Move = new("--move")
     {
-        string? directory = null;
-        string? database = null;
-        var moves = new List<(string Logical, string Path)>();
-        bool replace = false;
-        string? socket = null;
-        string? server = null;
-        int stats = 10;
-        FaultPlan? faults = null;
-        var options = new OptionReader(args);
-        while (options.Next() is { } option)
+        Description = "MOVE: put the file with that logical name at PATH (repeatable; RESTORE FILELISTONLY, 'vdi filelistonly', lists the names)",
+        HelpName = "LOGICAL=PATH",
+        CustomParser = ParseMoves,
+    };
+
+    private static readonly Option<bool> s_replace = new("--replace")
+    {
+        Description = "REPLACE: overwrite an existing database",
+    };
+
+    private static readonly Option<bool> s_noRecovery = new("--norecovery")
+    {
+        Description = "NORECOVERY: leave the database restoring, ready for the next differential or log backup of the chain",
+    };
+
+    public static Command Create(CliTerminal terminal)
+    {
+        var command = new Command("restore", "Restore a database from stripe files through virtual devices (RESTORE LOG for a log backup)")
         {
-            switch (option)
+            CommonOptions.From, CommonOptions.Database, Move, s_replace, s_noRecovery, CommonOptions.RequireChecksum,
+            CommonOptions.BufferCount, CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
+        };
+        CommonOptions.AddEngine(command);
+        command.SetAction((parse, _) =>
+        {
+            int stats = parse.GetValue(CommonOptions.Stats);
+            var request = new RestoreRequest
             {
-                case "--from": directory = options.Value(option); break;
-                case "--database": database = options.Value(option); break;
-                case "--move": moves.Add(ParseMove(options.Value(option))); break;
-                case "--replace": replace = true; break;
-                case "--socket": socket = options.Value(option); break;
-                case "--server": server = options.Value(option); break;
-                case "--stats": stats = (int)options.Number(option, 0, 100); break;
-                case "--faults": faults = FaultOption.Parse(option, options.Value(option)); break;
-                default: throw new UsageException($"unknown option {option}");
-            }
-        }
-
-        if (directory is null || database is null)
-        {
-            throw new UsageException("--from and --database are required");
-        }
-
-        output.WriteLine($"Restoring database '{database}' from {Path.GetFullPath(directory)}.");
-        return ClientRun.Execute(socket, "RESTORE", output, error, (application, cancel) =>
-            application.RestoreAsync(directory, database, replace, moves, stats == 0 ? null : stats, cancel), faults, server);
+                Directory = parse.GetRequiredValue(CommonOptions.From),
+                Database = parse.GetRequiredValue(CommonOptions.Database),
+                Replace = parse.GetValue(s_replace),
+                Moves = parse.GetValue(Move) ?? [],
+                Recovery = !parse.GetValue(s_noRecovery),
+                RequireChecksum = parse.GetValue(CommonOptions.RequireChecksum),
+                Stats = stats == 0 ? null : stats,
+                BufferCount = parse.GetValue(CommonOptions.BufferCount),
+            };
+            return ClientRun.ExecuteAsync(
+                terminal,
+                parse,
+                "RESTORE",
+                $"Restoring database '{request.Database}' from {request.Directory}{(request.Recovery ? string.Empty : ", leaving it restoring (NORECOVERY)")}.",
+                (application, cancel) => application.RestoreAsync(request, cancel),
+                result => new ResultEvent { Database = request.Database, Directory = request.Directory, BackupType = Describe(result.BackupType) });
+        });
+        return command;
     }
 
-    /// <summary><c>logical=path</c>; the path is made absolute here, as the daemon does not share this directory.</summary>
-    internal static (string Logical, string Path) ParseMove(string text)
+    /// <summary><c>full</c>, <c>differential</c> or <c>log</c>.</summary>
+    public static string? Describe(BackupType? type) => type switch
     {
-        int equals = text.IndexOf('=', StringComparison.Ordinal);
-        if (equals <= 0 || equals == text.Length - 1)
+        BackupType.Database => "full",
+        BackupType.Differential => "differential",
+        BackupType.Log => "log",
+        _ => null,
+    };
+
+    /// <summary><c>logical=path</c>, each; the path is made absolute here, as the daemon does not share this directory.</summary>
+    private static List<(string Logical, string Path)> ParseMoves(ArgumentResult result)
+    {
+        var moves = new List<(string, string)>();
+        foreach (var token in result.Tokens)
         {
-            throw new UsageException($"--move takes LOGICAL=PATH, not '{text}'");
+            string text = token.Value;
+            int equals = text.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == text.Length - 1)
+            {
+                result.AddError($"--move takes LOGICAL=PATH, not '{text}'");
+                continue;
+            }
+
+            moves.Add((text[..equals], Path.GetFullPath(text[(equals + 1)..])));
         }
 
-        return (text[..equals], Path.GetFullPath(text[(equals + 1)..]));
+        return moves;
     }
 }

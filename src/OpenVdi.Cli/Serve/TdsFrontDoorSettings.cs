@@ -1,5 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Security.Cryptography;
-using OpenVdi.Cli.CommandLine;
 using OpenVdi.Engine.Tds;
 
 namespace OpenVdi.Cli.Serve;
@@ -17,21 +18,41 @@ internal sealed class TdsFrontDoorSettings
     /// <summary>The environment variable that holds the password of a PKCS#12 certificate file.</summary>
     public const string CertificatePasswordVariable = "OPENVDI_TDS_CERTIFICATE_PASSWORD";
 
-    /// <summary>The options' lines for the command's usage text.</summary>
-    public const string Usage = """
-          --tds [ADDRESS:]PORT        also serve TDS, SQL Server's protocol, on this port (address 127.0.0.1 unless
-                                      given; 0.0.0.0 for every interface): SqlClient, sqlcmd, tedious log in and send
-                                      BACKUP/RESTORE as to SQL Server. Needs --tds-login. See docs/tds.md
-          --tds-login NAME            a SQL login the TDS port accepts (repeatable); its password comes from the
-                                      environment variable OPENVDI_TDS_PASSWORD, or from --tds-password-file
-          --tds-password-file PATH    read the logins' password from this file (mode 0600 or stricter)
-          --tds-certificate PATH      the TLS certificate: PKCS#12 (.pfx/.p12; its password from
-                                      OPENVDI_TDS_CERTIFICATE_PASSWORD) or PEM (default: a self-signed one, made at
-                                      start, its thumbprint logged)
-          --tds-certificate-key PATH  the PEM private key, when not in the certificate's file
-          --tds-allow-unencrypted     let clients leave the session unencrypted (Encrypt=false); by default every
-                                      session is encrypted
-        """;
+    private static readonly Option<string?> s_endpoint = new("--tds")
+    {
+        Description = "Also serve TDS, SQL Server's protocol, on this port (address 127.0.0.1 unless given; 0.0.0.0 for every interface): SqlClient, sqlcmd, tedious log in and send BACKUP/RESTORE as to SQL Server. Needs --tds-login. See docs/tds.md",
+        HelpName = "[ADDRESS:]PORT",
+    };
+
+    private static readonly Option<string[]> s_logins = new("--tds-login")
+    {
+        Description = "A SQL login the TDS port accepts (repeatable); its password comes from the environment variable OPENVDI_TDS_PASSWORD, or from --tds-password-file",
+        HelpName = "NAME",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<string?> s_passwordFile = new("--tds-password-file")
+    {
+        Description = "Read the logins' password from this file (mode 0600 or stricter)",
+        HelpName = "PATH",
+    };
+
+    private static readonly Option<string?> s_certificate = new("--tds-certificate")
+    {
+        Description = "The TLS certificate: PKCS#12 (.pfx/.p12; its password from OPENVDI_TDS_CERTIFICATE_PASSWORD) or PEM (default: a self-signed one, made at start, its thumbprint logged)",
+        HelpName = "PATH",
+    };
+
+    private static readonly Option<string?> s_certificateKey = new("--tds-certificate-key")
+    {
+        Description = "The PEM private key, when not in the certificate's file",
+        HelpName = "PATH",
+    };
+
+    private static readonly Option<bool> s_allowUnencrypted = new("--tds-allow-unencrypted")
+    {
+        Description = "Let clients leave the session unencrypted (Encrypt=false); by default every session is encrypted",
+    };
 
     private readonly List<string> _logins = [];
     private string? _endpoint;
@@ -43,53 +64,70 @@ internal sealed class TdsFrontDoorSettings
     /// <summary>Whether <c>--tds</c> was given.</summary>
     public bool Requested => _endpoint is not null;
 
-    /// <summary>Takes <paramref name="option"/> if it is one of the <c>--tds*</c> options; false for any other.</summary>
-    /// <exception cref="UsageException">The option's value is missing.</exception>
-    public bool TryRead(string option, OptionReader options)
+    /// <summary>Adds the <c>--tds*</c> options, and the check of them together, to <paramref name="command"/>.</summary>
+    public static void AddTo(Command command)
     {
-        switch (option)
+        command.Options.Add(s_endpoint);
+        command.Options.Add(s_logins);
+        command.Options.Add(s_passwordFile);
+        command.Options.Add(s_certificate);
+        command.Options.Add(s_certificateKey);
+        command.Options.Add(s_allowUnencrypted);
+        command.Validators.Add(result =>
         {
-            case "--tds": _endpoint = options.Value(option); return true;
-            case "--tds-login": _logins.Add(options.Value(option)); return true;
-            case "--tds-password-file": _passwordFile = options.Value(option); return true;
-            case "--tds-certificate": _certificate = options.Value(option); return true;
-            case "--tds-certificate-key": _certificateKey = options.Value(option); return true;
-            case "--tds-allow-unencrypted": _allowUnencrypted = true; return true;
-            default: return false;
-        }
+            if (Problem(From(result)) is { } problem)
+            {
+                result.AddError(problem);
+            }
+        });
     }
 
-    /// <summary>Checks the options together, before anything starts.</summary>
-    /// <exception cref="UsageException">A <c>--tds-*</c> option without <c>--tds</c>, <c>--tds</c> without a login, or a bad address.</exception>
-    public void Validate()
+    /// <summary>The <c>--tds*</c> options as parsed.</summary>
+    public static TdsFrontDoorSettings From(ParseResult parse) => From(parse.CommandResult);
+
+    private static TdsFrontDoorSettings From(CommandResult result)
     {
-        if (!Requested)
+        var settings = new TdsFrontDoorSettings
         {
-            if (_logins.Count > 0 || _passwordFile is not null || _certificate is not null || _certificateKey is not null || _allowUnencrypted)
-            {
-                throw new UsageException("the --tds-* options need --tds [ADDRESS:]PORT");
-            }
+            _endpoint = result.GetValue(s_endpoint),
+            _passwordFile = result.GetValue(s_passwordFile),
+            _certificate = result.GetValue(s_certificate),
+            _certificateKey = result.GetValue(s_certificateKey),
+            _allowUnencrypted = result.GetValue(s_allowUnencrypted),
+        };
+        settings._logins.AddRange(result.GetValue(s_logins) ?? []);
+        return settings;
+    }
 
-            return;
+    /// <summary>What is wrong with the options together, or null.</summary>
+    private static string? Problem(TdsFrontDoorSettings settings)
+    {
+        if (!settings.Requested)
+        {
+            return settings._logins.Count > 0 || settings._passwordFile is not null || settings._certificate is not null
+                || settings._certificateKey is not null || settings._allowUnencrypted
+                ? "the --tds-* options need --tds [ADDRESS:]PORT"
+                : null;
         }
 
-        if (_logins.Count == 0)
+        if (settings._logins.Count == 0)
         {
-            throw new UsageException("--tds needs at least one --tds-login NAME: the TDS port lets nobody in by default");
+            return "--tds needs at least one --tds-login NAME: the TDS port lets nobody in by default";
         }
 
-        if (_certificateKey is not null && _certificate is null)
+        if (settings._certificateKey is not null && settings._certificate is null)
         {
-            throw new UsageException("--tds-certificate-key needs --tds-certificate");
+            return "--tds-certificate-key needs --tds-certificate";
         }
 
         try
         {
-            _ = TdsEndpoint.Parse(_endpoint!);
+            _ = TdsEndpoint.Parse(settings._endpoint!);
+            return null;
         }
         catch (FormatException e)
         {
-            throw new UsageException($"--tds {e.Message}");
+            return $"--tds {e.Message}";
         }
     }
 

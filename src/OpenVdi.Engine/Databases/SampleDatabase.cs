@@ -24,7 +24,7 @@ public static class SampleDatabase
     /// <param name="name">The database name.</param>
     /// <param name="sizeBytes">Total bytes over all its files (exact).</param>
     /// <param name="seed">Picks the content; the same seed gives the same bytes.</param>
-    /// <param name="progress">Told the bytes written so far, as the files are written.</param>
+    /// <param name="written">Told the bytes written so far over all files after each write (a progress display); null for no one.</param>
     /// <param name="cancellationToken">Stops the writing; what was written is removed.</param>
     /// <returns>The registered database.</returns>
     /// <remarks>
@@ -36,7 +36,7 @@ public static class SampleDatabase
     /// <exception cref="ArgumentException">The name is not valid.</exception>
     /// <exception cref="IOException">The database's folder exists and holds files, or the files cannot be written.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing is left.</exception>
-    public static DatabaseInfo Create(string dataDirectory, string name, long sizeBytes, int seed, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public static DatabaseInfo Create(string dataDirectory, string name, long sizeBytes, int seed, Action<long>? written = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sizeBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sizeBytes, BackupFileEntryDescriptor.MaxFileSize);
@@ -62,14 +62,14 @@ public static class SampleDatabase
         var files = Plan(name, sizeBytes);
         using var staging = StagingDirectory.Create(catalogue.DataDirectory, name);
         var buffer = new byte[PagesPerWrite * SamplePageGenerator.PageSize];
-        long written = 0;
+        long total = 0;
         for (int i = 0; i < files.Count; i++)
         {
             string path = Path.Combine(staging.Path, files[i].Spec.Path);
             WriteFile(path, files[i], fileNumber: i + 1, seed, buffer, bytes =>
             {
-                written += bytes;
-                progress?.Report(written);
+                total += bytes;
+                written?.Invoke(total);
                 cancellationToken.ThrowIfCancellationRequested();
             });
         }

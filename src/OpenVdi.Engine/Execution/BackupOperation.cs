@@ -19,6 +19,12 @@ internal static class BackupOperation
     public static void Run(BackupStatement statement, DatabaseCatalogue catalogue, DatabaseLocks locks, BufferMemoryBudget budget, EngineOptions engine, StatementRun run, CancellationToken cancellationToken)
     {
         string operation = statement.OperationName;
+        if (!DatabaseCatalogue.IsValidName(statement.DatabaseName))
+        {
+            run.Fail(SqlMessages.InvalidDatabaseName(statement.DatabaseName), operation);
+            return;
+        }
+
         if (!catalogue.TryGet(statement.DatabaseName, out var database))
         {
             run.Fail(SqlMessages.DatabaseDoesNotExist(statement.DatabaseName), operation);

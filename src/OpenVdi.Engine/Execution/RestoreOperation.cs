@@ -27,7 +27,7 @@ internal static class RestoreOperation
 
         if (target is not null && !DatabaseCatalogue.IsValidName(target))
         {
-            run.Fail(SqlMessages.DatabaseDoesNotExist(target), operation);
+            run.Fail(SqlMessages.InvalidDatabaseName(target), operation);
             return;
         }
 
@@ -60,7 +60,7 @@ internal static class RestoreOperation
                     {
                         return Consume(stripes[device], data);
                     }
-                    catch (Exception e) when (devices.Remember(e))
+                    catch (Exception e) when (devices.Remember(e, device))
                     {
                         throw;
                     }
@@ -73,6 +73,12 @@ internal static class RestoreOperation
                 devices.FamilyCount ??= stripe.MediaHeader?.FamilyCount;
                 if (total == 0 && assembler.SetHeader is { } set)
                 {
+                    // WITH CHECKSUM asks for a backup that has them: SQL Server refuses one without (3187).
+                    if (statement.Checksum == true && !set.PayloadChecksums)
+                    {
+                        throw new RestoreRefusedException(SqlMessages.ChecksumNotInBackupSet());
+                    }
+
                     total = Math.Max(1, set.TotalDataBytes);
                     progress = new ProgressReport(run, total, statement.Stats);
                 }
@@ -88,18 +94,20 @@ internal static class RestoreOperation
             }
 
             MediaSetSummary summary;
+            int checking = -1;
             try
             {
-                foreach (var stripe in stripes)
+                for (checking = 0; checking < stripes.Length; checking++)
                 {
-                    stripe.Complete();
+                    stripes[checking].Complete();
                 }
 
+                checking = -1;
                 summary = assembler.Complete();
             }
             catch (BackupStreamException e)
             {
-                run.Fail(devices.StreamFailure(e), operation);
+                run.Fail(devices.StreamFailure(e, checking), operation);
                 return;
             }
 

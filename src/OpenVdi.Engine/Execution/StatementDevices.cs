@@ -53,11 +53,19 @@ internal sealed class StatementDevices : IDisposable
     /// Records the first exception of a producer or consumer; returns false, so that as an exception filter
     /// (<c>catch (Exception e) when (devices.Remember(e))</c>) it lets the exception go on, unchanged.
     /// </summary>
-    public bool Remember(Exception exception)
+    public bool Remember(Exception exception, int device = -1)
     {
-        FirstError ??= exception;
+        if (FirstError is null)
+        {
+            FirstError = exception;
+            FirstErrorDevice = device;
+        }
+
         return false;
     }
+
+    /// <summary>The device whose producer or consumer threw <see cref="FirstError"/>; -1 when not known.</summary>
+    public int FirstErrorDevice { get; private set; } = -1;
 
     /// <summary>
     /// Reserves the statement's buffers from the engine's budget, then opens and configures the set (waiting for the
@@ -108,10 +116,13 @@ internal sealed class StatementDevices : IDisposable
     {
         var cause = FirstError switch
         {
-            BackupStreamException stream => StreamFailure(stream),
+            BackupStreamException stream => StreamFailure(stream, FirstErrorDevice),
             RestoreRefusedException refused => refused.Refusal,
             RestoreTargetExistsException => null,
-            IOException io => SqlMessages.ReadFailed(_statement is BackupStatement b ? b.DatabaseName : Names[0], io.Message),
+            // A backup reads the database's files; a restore writes them.
+            IOException io => _statement is BackupStatement backup
+                ? SqlMessages.ReadFailed(backup.DatabaseName, io.Message)
+                : SqlMessages.WriteFailed((_statement as RestoreStatement)?.DatabaseName ?? Names[0], io.Message),
             _ => null,
         };
         if (FirstError is RestoreTargetExistsException exists && _statement is RestoreStatement restore)
@@ -129,16 +140,34 @@ internal sealed class StatementDevices : IDisposable
         _run.Fail(cause ?? SqlMessages.BackupOrRestoreAborted(), _statement.OperationName);
     }
 
-    /// <summary>What a stream problem means to SQL Server: wrong media, missing families, or damage.</summary>
-    public SqlMessage StreamFailure(BackupStreamException e)
+    /// <summary>
+    /// What a stream problem means to SQL Server: wrong media, missing families, or damage. For damage, where it is
+    /// (the device, the offset in its stripe, what was found) is sent first, so that the user knows which file.
+    /// </summary>
+    /// <param name="e">The problem.</param>
+    /// <param name="deviceIndex">The device whose stream it was found in; -1 when not known (then the family's place names it).</param>
+    public SqlMessage StreamFailure(BackupStreamException e, int deviceIndex = -1)
     {
-        string device = e.FamilyNumber >= 1 && e.FamilyNumber <= Names.Count ? Names[e.FamilyNumber - 1] : Names[0];
+        ArgumentNullException.ThrowIfNull(e);
+        string device = deviceIndex >= 0 && deviceIndex < Names.Count ? Names[deviceIndex]
+            : e.FamilyNumber >= 1 && e.FamilyNumber <= Names.Count ? Names[e.FamilyNumber - 1]
+            : Names[0];
         if (e.Error == BackupStreamError.MissingFamily && e.FamilyNumber > 0)
         {
             return SqlMessages.MediaFamiliesMissing(FamilyCount ?? Math.Max(e.FamilyNumber, Names.Count + 1), Names.Count);
         }
 
-        return e.IsWrongMedia ? SqlMessages.MediaFamilyIncorrectlyFormed(device) : SqlMessages.BackupSetDamaged();
+        if (e.IsWrongMedia)
+        {
+            return SqlMessages.MediaFamilyIncorrectlyFormed(device);
+        }
+
+        if (e.FamilyNumber >= 1 || deviceIndex >= 0)
+        {
+            _run.Send(SqlMessages.StripeDamaged(device, e.StreamOffset, e.Detail));
+        }
+
+        return SqlMessages.BackupSetDamaged();
     }
 
     /// <summary>Gives the statement's buffers back to the engine's budget (its set is closed by then).</summary>

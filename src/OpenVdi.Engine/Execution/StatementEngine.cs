@@ -1,5 +1,6 @@
 using OpenVdi.Engine.Databases;
 using OpenVdi.Engine.Faults;
+using OpenVdi.Engine.Messages;
 using OpenVdi.Engine.Statements;
 
 namespace OpenVdi.Engine.Execution;
@@ -11,7 +12,7 @@ namespace OpenVdi.Engine.Execution;
 /// file and 3014 on success, the cause and 3013 on failure, rows for HEADERONLY / FILELISTONLY / LABELONLY.
 /// Statements may run concurrently; a restore needs its database alone (3101 otherwise).
 /// </summary>
-public sealed class StatementEngine : IStatementEngine
+public sealed class StatementEngine : IStatementEngine, IDatabaseAdministration
 {
     private readonly EngineOptions _options;
     private readonly DatabaseLocks _locks = new();
@@ -31,6 +32,57 @@ public sealed class StatementEngine : IStatementEngine
 
     /// <summary>The engine's options.</summary>
     public EngineOptions Options => _options;
+
+    /// <inheritdoc/>
+    public string DataDirectory => Catalogue.DataDirectory;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<DatabaseSummary> ListDatabases()
+    {
+        if (!Directory.Exists(Catalogue.DataDirectory))
+        {
+            return [];
+        }
+
+        try
+        {
+            return [.. Catalogue.List().Select(DatabaseSummary.Of)];
+        }
+        catch (InvalidDataException e)
+        {
+            throw new IOException(e.Message, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public StatementOutcome DropDatabase(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var run = new StatementRun(sink: null);
+        if (!DatabaseCatalogue.IsValidName(name) || !Catalogue.Exists(name))
+        {
+            run.Send(SqlMessages.CannotDropDatabaseNotFound(name));
+            return run.Outcome();
+        }
+
+        using var lease = _locks.TryEnter(name, exclusive: true);
+        if (lease is null)
+        {
+            run.Send(SqlMessages.CannotDropDatabaseInUse(name));
+            return run.Outcome();
+        }
+
+        try
+        {
+            Catalogue.Drop(name);
+        }
+        catch (DatabaseNotFoundException)
+        {
+            run.Send(SqlMessages.CannotDropDatabaseNotFound(name));
+        }
+
+        return run.Outcome();
+    }
 
     /// <inheritdoc/>
     public Task<StatementOutcome> ExecuteAsync(string statement, IStatementSink? sink = null, CancellationToken cancellationToken = default) =>
@@ -73,17 +125,26 @@ public sealed class StatementEngine : IStatementEngine
             return run.Outcome();
         }
 
-        switch (parsed.Statement)
+        try
         {
-            case BackupStatement backup:
-                BackupOperation.Run(backup, Catalogue, _locks, _buffers, options, run, cancellationToken);
-                break;
-            case RestoreStatement { Kind: RestoreKind.HeaderOnly or RestoreKind.FileListOnly or RestoreKind.LabelOnly } inspection:
-                MediaInspection.Run(inspection, _buffers, options, run, cancellationToken);
-                break;
-            case RestoreStatement restore:
-                RestoreOperation.Run(restore, Catalogue, _locks, _buffers, options, run, cancellationToken);
-                break;
+            switch (parsed.Statement)
+            {
+                case BackupStatement backup:
+                    BackupOperation.Run(backup, Catalogue, _locks, _buffers, options, run, cancellationToken);
+                    break;
+                case RestoreStatement { Kind: RestoreKind.HeaderOnly or RestoreKind.FileListOnly or RestoreKind.LabelOnly } inspection:
+                    MediaInspection.Run(inspection, _buffers, options, run, cancellationToken);
+                    break;
+                case RestoreStatement restore:
+                    RestoreOperation.Run(restore, Catalogue, _locks, _buffers, options, run, cancellationToken);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // The database's own files (a registered file deleted since, a manifest broken by hand): the user's to
+            // fix, so a message that says what is wrong, not an engine fault.
+            run.Fail(SqlMessages.DatabaseFilesUnusable(e.Message), parsed.Statement!.OperationName);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

@@ -73,14 +73,7 @@ public sealed partial class EngineClient : IStatementEngine
         using var stream = new NetworkStream(socket, ownsSocket: false);
         var reader = new FrameReader(stream, EngineProtocol.MaxResponseFrameBytes);
         await ReadHelloAsync(reader, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await stream.WriteAsync(FrameEncoder.Execute(statement, faults.ToString()), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or SocketException)
-        {
-            throw Lost("while sending the statement", e);
-        }
+        await SendAsync(stream, FrameEncoder.Execute(statement, faults.ToString()), cancellationToken, "the statement").ConfigureAwait(false);
 
         // From here on a cancellation is the daemon's to act on: tell it, and keep reading until it confirms.
         using var giveUp = new CancellationTokenSource();

@@ -2,8 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.Faults;
 using OpenVdi.Engine.FrontDoor.Internal;
+using OpenVdi.Engine.Messages;
 
 namespace OpenVdi.Engine.FrontDoor;
 
@@ -48,11 +51,12 @@ public sealed partial class EngineDaemon
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
             {
-                Log($"connection lost: {e.Message}");
+                Log(LogLevel.Warning, $"connection lost: {e.Message}");
             }
             catch (Exception e)
             {
-                Log($"connection failed: {e}");
+                // Not an expected failure: the whole exception, for the bug report.
+                Log(LogLevel.Error, $"connection failed: {e}");
             }
             finally
             {
@@ -71,7 +75,7 @@ public sealed partial class EngineDaemon
             }
             catch (SocketException e)
             {
-                Log($"refused: the peer's credentials cannot be read ({e.Message})");
+                Log(LogLevel.Warning, $"refused: the peer's credentials cannot be read ({e.Message})");
                 await SendAsync(stream, FrameEncoder.Refused(RefusalReasons.PeerCredentials, "Permission denied: the engine cannot read this connection's credentials.")).ConfigureAwait(false);
                 return;
             }
@@ -79,7 +83,7 @@ public sealed partial class EngineDaemon
             var decision = _daemon.Policy.Decide(peer);
             if (!decision.Allowed)
             {
-                Log($"refused {peer}: {decision.Reason}");
+                Log(LogLevel.Warning, $"refused {peer}: {decision.Reason}");
                 await SendAsync(stream, FrameEncoder.Refused(RefusalReasons.PeerCredentials, decision.Reason)).ConfigureAwait(false);
                 return;
             }
@@ -97,52 +101,65 @@ public sealed partial class EngineDaemon
                 string busy = _daemon.IsAtStatementLimit
                     ? string.Create(CultureInfo.InvariantCulture, $"The engine is running its limit of {_daemon._options.MaxConcurrentStatements} statements; try again later.")
                     : string.Create(CultureInfo.InvariantCulture, $"The engine has its limit of {_daemon._options.MaxWaitingConnections} connections waiting to send a statement; try again later.");
-                Log($"refused {peer}: busy");
+                Log(LogLevel.Warning, $"refused {peer}: busy");
                 await SendAsync(stream, FrameEncoder.Refused(RefusalReasons.Busy, busy)).ConfigureAwait(false);
                 return;
             }
 
-            (string Statement, FaultPlan Faults)? request;
+            DaemonRequest? request;
             FrameReader reader;
             try
             {
                 await SendAsync(stream, FrameEncoder.Hello(Environment.ProcessId)).ConfigureAwait(false);
                 reader = new FrameReader(stream, EngineProtocol.MaxRequestFrameBytes);
-                request = await ReadStatementAsync(stream, reader).ConfigureAwait(false);
+                request = await ReadRequestAsync(stream, reader).ConfigureAwait(false);
             }
             finally
             {
                 _daemon.ExitWaiting();
             }
 
-            if (request is not var (statement, faults))
+            switch (request)
             {
-                return;
-            }
+                case { Type: FrameTypes.Execute, Statement: { } statement }:
+                    if (!_daemon.TryEnterStatement())
+                    {
+                        string busy = string.Create(CultureInfo.InvariantCulture, $"The engine is running its limit of {_daemon._options.MaxConcurrentStatements} statements; try again later.");
+                        Log(LogLevel.Warning, $"refused {peer}'s statement: busy");
+                        await SendAsync(stream, FrameEncoder.Error(busy)).ConfigureAwait(false);
+                        return;
+                    }
 
-            if (!_daemon.TryEnterStatement())
-            {
-                string busy = string.Create(CultureInfo.InvariantCulture, $"The engine is running its limit of {_daemon._options.MaxConcurrentStatements} statements; try again later.");
-                Log($"refused {peer}'s statement: busy");
-                await SendAsync(stream, FrameEncoder.Error(busy)).ConfigureAwait(false);
-                return;
-            }
+                    try
+                    {
+                        await RunAsync(stream, reader, statement, request.Faults, peer).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _daemon.ExitStatement();
+                    }
 
-            try
-            {
-                await RunAsync(stream, reader, statement, faults, peer).ConfigureAwait(false);
-            }
-            finally
-            {
-                _daemon.ExitStatement();
+                    break;
+                case { Type: FrameTypes.Status }:
+                    Log(LogLevel.Information, $"{peer}: status");
+                    await SendAsync(stream, _daemon.StatusFrame()).ConfigureAwait(false);
+                    break;
+                case { Type: FrameTypes.ListDatabases }:
+                    Log(LogLevel.Information, $"{peer}: list databases");
+                    await SendAsync(stream, _daemon.DatabasesFrame()).ConfigureAwait(false);
+                    break;
+                case { Type: FrameTypes.DropDatabase, Name: { } name }:
+                    await DropAsync(stream, name, peer).ConfigureAwait(false);
+                    break;
             }
         }
 
         /// <summary>
-        /// The statement of the client's <c>execute</c> frame and its faults (<see cref="FaultPlan.None"/> without a
-        /// <c>faults</c> member); null (after telling the client why) when there is none or its faults do not parse.
+        /// The client's request: an <c>execute</c> frame's statement and faults (<see cref="FaultPlan.None"/> without a
+        /// <c>faults</c> member), <c>status</c>, <c>listDatabases</c>, or <c>dropDatabase</c> with its name; null (after
+        /// telling the client why) when there is none, it is of another type, or its faults do not parse.
         /// </summary>
-        private async Task<(string Statement, FaultPlan Faults)?> ReadStatementAsync(NetworkStream stream, FrameReader reader)
+        private async Task<DaemonRequest?> ReadRequestAsync(NetworkStream stream, FrameReader reader)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_daemon._stopping.Token);
             timeout.CancelAfter(_daemon._options.RequestTimeout);
@@ -152,26 +169,32 @@ public sealed partial class EngineDaemon
                 using var frame = await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
                 if (frame is null)
                 {
-                    Log("the client closed the connection without a statement");
+                    Log(LogLevel.Information, "the client closed the connection without a statement");
                     return null;
                 }
 
-                if (frame.Type == FrameTypes.Execute)
+                switch (frame.Type)
                 {
-                    string statement = frame.String("statement");
-                    string? faults = frame.OptionalString("faults");
-                    try
-                    {
-                        return (statement, faults is null ? FaultPlan.None : FaultPlan.Parse(faults));
-                    }
-                    catch (FormatException e)
-                    {
-                        problem = $"The \"faults\" member is not a fault plan: {e.Message}";
-                    }
-                }
-                else
-                {
-                    problem = $"Expected an \"execute\" frame, not \"{frame.Type}\".";
+                    case FrameTypes.Execute:
+                        string statement = frame.String("statement");
+                        string? faults = frame.OptionalString("faults");
+                        try
+                        {
+                            return new DaemonRequest(FrameTypes.Execute, statement, faults is null ? FaultPlan.None : FaultPlan.Parse(faults), null);
+                        }
+                        catch (FormatException e)
+                        {
+                            problem = $"The \"faults\" member is not a fault plan: {e.Message}";
+                        }
+
+                        break;
+                    case FrameTypes.Status or FrameTypes.ListDatabases:
+                        return new DaemonRequest(frame.Type, null, FaultPlan.None, null);
+                    case FrameTypes.DropDatabase:
+                        return new DaemonRequest(frame.Type, null, FaultPlan.None, frame.String("name"));
+                    default:
+                        problem = $"Expected an \"execute\", \"status\", \"listDatabases\" or \"dropDatabase\" frame, not \"{frame.Type}\".";
+                        break;
                 }
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
@@ -185,7 +208,7 @@ public sealed partial class EngineDaemon
                 problem = e.Message;
             }
 
-            Log($"protocol error: {problem}");
+            Log(LogLevel.Warning, $"protocol error: {problem}");
             await SendAsync(stream, FrameEncoder.Error(problem)).ConfigureAwait(false);
             return null;
         }
@@ -206,9 +229,11 @@ public sealed partial class EngineDaemon
             using var stopWatching = new CancellationTokenSource();
             var watcher = WatchAsync(reader, outgoing.Writer, Cancel, stopWatching.Token);
 
-            Log(faults.IsEmpty ? $"{peer}: {Excerpt(statement)}" : $"{peer}: {Excerpt(statement)} (faults: {faults})");
+            Log(LogLevel.Information, faults.IsEmpty ? $"{peer}: {Excerpt(statement)}" : $"{peer}: {Excerpt(statement)} (faults: {faults})");
+            Interlocked.Increment(ref _daemon._executingStatements);
             var elapsed = Stopwatch.StartNew();
             string ending;
+            var level = LogLevel.Information;
             try
             {
                 var outcome = await (faults.IsEmpty
@@ -219,6 +244,7 @@ public sealed partial class EngineDaemon
                 ending = outcome.Succeeded
                     ? "succeeded"
                     : outcome.FirstError is { } error ? $"failed: Msg {error.Number.ToString(CultureInfo.InvariantCulture)}: {error.Text}" : "failed";
+                level = outcome.Succeeded ? LogLevel.Information : LogLevel.Warning;
             }
             catch (OperationCanceledException) when (statementCancel.IsCancellationRequested)
             {
@@ -228,9 +254,12 @@ public sealed partial class EngineDaemon
             catch (Exception e)
             {
                 outgoing.Writer.TryWrite(FrameEncoder.Done(false, sink.MessageCount, sink.ResultSetCount, fault: $"{e.GetType().Name}: {e.Message}"));
+                // Not a statement that failed but the engine itself: the whole exception, for the bug report.
                 ending = $"engine fault: {e}";
+                level = LogLevel.Error;
             }
 
+            Interlocked.Decrement(ref _daemon._executingStatements);
             outgoing.Writer.TryComplete();
             try
             {
@@ -245,7 +274,38 @@ public sealed partial class EngineDaemon
             await stopWatching.CancelAsync().ConfigureAwait(false);
             ShutdownQuietly();
             await watcher.ConfigureAwait(false);
-            Log(string.Create(CultureInfo.InvariantCulture, $"{ending} ({elapsed.Elapsed.TotalSeconds:0.000} s)"));
+            Log(level, string.Create(CultureInfo.InvariantCulture, $"{ending} ({elapsed.Elapsed.TotalSeconds:0.000} s)"));
+        }
+
+        /// <summary>Drops a database (the <c>dropDatabase</c> frame), answered as a statement: its messages, then <c>done</c>.</summary>
+        private async Task DropAsync(NetworkStream stream, string name, PeerCredentials peer)
+        {
+            Log(LogLevel.Information, $"{peer}: drop database '{name}'");
+            if (_daemon._engine is not IDatabaseAdministration administration)
+            {
+                await SendAsync(stream, FrameEncoder.Error("This engine has no databases to drop.")).ConfigureAwait(false);
+                return;
+            }
+
+            StatementOutcome outcome;
+            try
+            {
+                outcome = administration.DropDatabase(name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                outcome = new StatementOutcome { Succeeded = false, Messages = [SqlMessages.DropFailed(name, e.Message)] };
+            }
+
+            foreach (var message in outcome.Messages)
+            {
+                await SendAsync(stream, FrameEncoder.Message(message)).ConfigureAwait(false);
+            }
+
+            await SendAsync(stream, FrameEncoder.Done(outcome.Succeeded, outcome.Messages.Count, 0)).ConfigureAwait(false);
+            Log(
+                outcome.Succeeded ? LogLevel.Information : LogLevel.Warning,
+                outcome.FirstError is { } error ? $"drop failed: Msg {error.Number.ToString(CultureInfo.InvariantCulture)}: {error.Text}" : $"dropped database '{name}'");
         }
 
         /// <summary>Sends the queued frames in order; a failed send means the client is gone, which cancels the statement.</summary>
@@ -321,7 +381,7 @@ public sealed partial class EngineDaemon
             }
         }
 
-        private void Log(string text) => _daemon.Log(string.Create(CultureInfo.InvariantCulture, $"#{_id} {text}"));
+        private void Log(LogLevel level, string text) => _daemon.Log(level, string.Create(CultureInfo.InvariantCulture, $"#{_id} {text}"));
 
         private static string Excerpt(string statement)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.FrontDoor.Internal;
 
@@ -33,6 +34,7 @@ public sealed partial class EngineDaemon : IAsyncDisposable
     private long _lastConnectionId;
     private int _runningStatements;
     private int _waitingConnections;
+    private int _executingStatements;
     private int _started;
 
     /// <summary>Prepares a daemon; nothing is bound until <see cref="Start"/> or <see cref="RunAsync"/>.</summary>
@@ -61,6 +63,12 @@ public sealed partial class EngineDaemon : IAsyncDisposable
 
     /// <summary>The full path of the socket.</summary>
     public string SocketPath => _socketFile.Path;
+
+    /// <summary>When the daemon started listening; null before.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
+    /// <summary>The statements running now (<c>execute</c> requests; not <c>status</c> and the like).</summary>
+    public int RunningStatements => Volatile.Read(ref _executingStatements);
 
     /// <summary>Who may connect.</summary>
     public PeerPolicy Policy { get; }
@@ -93,12 +101,13 @@ public sealed partial class EngineDaemon : IAsyncDisposable
 
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
 
-        _listener = _socketFile.BindAndListen(ListenBacklog, Log);
+        _listener = _socketFile.BindAndListen(ListenBacklog, line => Log(LogLevel.Warning, line));
         string mode = Convert.ToString((int)_socketFile.SocketMode, 8).PadLeft(4, '0');
         string whom = Policy.GroupId is { } gid
             ? string.Create(CultureInfo.InvariantCulture, $"uid {Policy.OwnerUserId} and group {Policy.GroupName ?? gid.ToString(CultureInfo.InvariantCulture)}")
             : string.Create(CultureInfo.InvariantCulture, $"uid {Policy.OwnerUserId}");
-        Log(string.Create(CultureInfo.InvariantCulture, $"listening on {SocketPath} (mode {mode}), serving {whom}, pid {Environment.ProcessId}"));
+        StartedAt = DateTimeOffset.UtcNow;
+        Log(LogLevel.Information, string.Create(CultureInfo.InvariantCulture, $"listening on {SocketPath} (mode {mode}), serving {whom}, pid {Environment.ProcessId}"));
         _acceptLoop = AcceptLoopAsync(_listener);
     }
 
@@ -155,14 +164,14 @@ public sealed partial class EngineDaemon : IAsyncDisposable
 
         if (open.Length > 0)
         {
-            Log(string.Create(CultureInfo.InvariantCulture, $"stopping: cancelling the statements of {open.Length} connection(s)"));
+            Log(LogLevel.Information, string.Create(CultureInfo.InvariantCulture, $"stopping: cancelling the statements of {open.Length} connection(s)"));
             try
             {
                 await Task.WhenAll(open.Select(c => c.Completion)).WaitAsync(_options.ShutdownTimeout).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                Log("stopping: statements did not end in time; closing their connections");
+                Log(LogLevel.Warning, "stopping: statements did not end in time; closing their connections");
                 foreach (var connection in open)
                 {
                     connection.Abort();
@@ -173,7 +182,7 @@ public sealed partial class EngineDaemon : IAsyncDisposable
         if (_listener is not null)
         {
             _socketFile.Remove();
-            Log("stopped");
+            Log(LogLevel.Information, "stopped");
         }
     }
 
@@ -193,7 +202,7 @@ public sealed partial class EngineDaemon : IAsyncDisposable
             catch (SocketException e)
             {
                 // Out of descriptors or memory: say so, and give the system a moment rather than spin.
-                Log($"accept failed: {e.Message}");
+                Log(LogLevel.Error, $"accept failed: {e.Message}");
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
@@ -244,28 +253,71 @@ public sealed partial class EngineDaemon : IAsyncDisposable
 
     private void ExitWaiting() => Interlocked.Decrement(ref _waitingConnections);
 
-    private void Log(string line)
+    /// <summary>The answer to <c>status</c>.</summary>
+    private byte[] StatusFrame()
     {
-        var log = _options.Log;
-        if (log is null)
+        var administration = _engine as IDatabaseAdministration;
+        int? databases = null;
+        try
+        {
+            databases = administration?.ListDatabases().Count;
+        }
+        catch (IOException)
+        {
+            // A data directory that cannot be read: the status says nothing of its databases.
+        }
+
+        return FrameEncoder.Status(new EngineStatus
+        {
+            Version = EngineStatus.ThisVersion,
+            ProcessId = Environment.ProcessId,
+            SocketPath = SocketPath,
+            StartedAt = StartedAt,
+            RunningStatements = RunningStatements,
+            DataDirectory = administration?.DataDirectory,
+            Databases = databases,
+        });
+    }
+
+    /// <summary>The answer to <c>listDatabases</c>: the databases, or an <c>error</c> frame saying why there are none.</summary>
+    private byte[] DatabasesFrame()
+    {
+        if (_engine is not IDatabaseAdministration administration)
+        {
+            return FrameEncoder.Error("This engine has no databases to list.");
+        }
+
+        try
+        {
+            return FrameEncoder.Databases(administration.ListDatabases());
+        }
+        catch (IOException e)
+        {
+            return FrameEncoder.Error($"The databases cannot be listed: {e.Message}");
+        }
+    }
+
+    private void Log(LogLevel level, string line)
+    {
+        var logger = _options.Logger;
+        if (logger is null || !logger.IsEnabled(level))
         {
             return;
         }
 
-        string stamped = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}");
-        lock (log)
+        try
         {
-            try
-            {
-                log.WriteLine(stamped);
-                log.Flush();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The log was closed under us: the daemon keeps serving.
-            }
+            WriteLog(logger, level, line);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The log was closed under us: the daemon keeps serving.
         }
     }
+
+    // The text is built by each caller; the one template keeps it a single structured value.
+    [LoggerMessage(EventId = 1, Message = "{Text}")]
+    private static partial void WriteLog(ILogger logger, LogLevel level, string text);
 
     private static uint ResolveGroup(string group)
     {

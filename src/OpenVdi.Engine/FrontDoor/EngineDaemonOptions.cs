@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace OpenVdi.Engine.FrontDoor;
 
 /// <summary>How an <see cref="EngineDaemon"/> listens and whom it serves.</summary>
@@ -12,8 +14,12 @@ public sealed record EngineDaemonOptions
     /// </summary>
     public string? Group { get; init; }
 
-    /// <summary>Where the daemon logs connections, refusals and statements, one line each; null for no log.</summary>
-    public TextWriter? Log { get; init; }
+    /// <summary>
+    /// Where the daemon logs, one event a line, each with its level: Information for listening, statements and
+    /// their ends; Warning for refusals, protocol errors and statements that failed; Error for engine faults and
+    /// failed accepts. Null for no log.
+    /// </summary>
+    public ILogger? Logger { get; init; }
 
     /// <summary>How many statements may run at once; a connection beyond is refused as busy. Default 64.</summary>
     public int MaxConcurrentStatements { get; init; } = 64;

@@ -183,4 +183,22 @@ public static class SqlMessageNumbers
 
     /// <summary>50005 (our choice): a NAME or DESCRIPTION longer than BACKUP documents (128 and 255 characters).</summary>
     public const int TextOptionTooLong = 50005;
+
+    /// <summary>50006 (our choice): a database name the engine cannot hold (its names are also directory names).</summary>
+    public const int InvalidDatabaseName = 50006;
+
+    /// <summary>50007 (our choice): where a damaged stripe is damaged, before 3189 (SQL Server says only that the set is damaged).</summary>
+    public const int StripeDamaged = 50007;
+
+    /// <summary>50008 (our choice): a database's files or manifest cannot be opened or read (not the backup's devices: those are 3201-3203).</summary>
+    public const int DatabaseFilesUnusable = 50008;
+
+    /// <summary>3701: "Cannot drop the database '%.*ls', because it does not exist or you do not have permission."</summary>
+    public const int CannotDropDatabaseNotFound = 3701;
+
+    /// <summary>5011 (our use): a DROP DATABASE whose files could not be deleted.</summary>
+    public const int DropFailed = 5011;
+
+    /// <summary>3702: "Cannot drop database "%.*ls" because it is currently in use."</summary>
+    public const int CannotDropDatabaseInUse = 3702;
 }

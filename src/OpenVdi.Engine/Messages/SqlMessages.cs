@@ -384,6 +384,48 @@ public static class SqlMessages
         Statement(SqlMessageNumbers.TextOptionTooLong,
             string.Create(CultureInfo.InvariantCulture, $"The {option} option is {length} characters long; it may be at most {limit} characters."));
 
+    /// <summary>Message 50006 (our own): a name that cannot be a database of this engine.</summary>
+    /// <param name="database">The name as written.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage InvalidDatabaseName(string database) =>
+        Statement(SqlMessageNumbers.InvalidDatabaseName,
+            string.Create(CultureInfo.InvariantCulture, $"'{database}' is not a valid database name: 1 to {Databases.DatabaseCatalogue.MaxNameLength} ASCII letters, digits, '_', '-' or '.', not starting with '.'."));
+
+    /// <summary>Message 50007 (our own): where a stripe is damaged, sent before 3189.</summary>
+    /// <param name="device">The device the stripe came from.</param>
+    /// <param name="offset">The byte offset in the stripe of the damaged structure; negative when not known.</param>
+    /// <param name="detail">What was found there.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage StripeDamaged(string device, long offset, string detail) =>
+        Statement(SqlMessageNumbers.StripeDamaged, offset >= 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{device}: damaged at offset {offset:N0}: {detail}")
+            : $"{device}: damaged: {detail}");
+
+    /// <summary>Message 50008 (our own): a database's files or manifest that cannot be opened or read.</summary>
+    /// <param name="reason">What the system or the catalogue said.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage DatabaseFilesUnusable(string reason) =>
+        Statement(SqlMessageNumbers.DatabaseFilesUnusable, $"The database's files cannot be used: {reason}");
+
+    /// <summary>Message 3701: DROP DATABASE of a database that does not exist.</summary>
+    /// <param name="database">The name as written.</param>
+    /// <returns>The message, severity 11.</returns>
+    public static SqlMessage CannotDropDatabaseNotFound(string database) =>
+        new(SqlMessageNumbers.CannotDropDatabaseNotFound, 11, 1, $"Cannot drop the database '{database}', because it does not exist or you do not have permission.");
+
+    /// <summary>Message 3702: DROP DATABASE of a database a statement is using.</summary>
+    /// <param name="database">The database.</param>
+    /// <returns>The message, severity 16, state 4 as SQL Server gives it.</returns>
+    public static SqlMessage CannotDropDatabaseInUse(string database) =>
+        new(SqlMessageNumbers.CannotDropDatabaseInUse, 16, 4, $"Cannot drop database \"{database}\" because it is currently in use.");
+
+    /// <summary>Message 5011 (SQL Server's for a database file operation that failed): a DROP DATABASE whose files could not be deleted.</summary>
+    /// <param name="database">The database.</param>
+    /// <param name="reason">What the operating system said.</param>
+    /// <returns>The message, severity 16.</returns>
+    public static SqlMessage DropFailed(string database, string reason) =>
+        Statement(SqlMessageNumbers.DropFailed, $"Could not drop database '{database}': {reason}");
+
     // Severity 15 is the class SQL Server gives errors found while compiling the batch.
     private static SqlMessage Compile(int number, byte state, string text) => new(number, 15, state, text);
 

@@ -33,15 +33,15 @@ public sealed class SampleDatabaseSafetyTests : IDisposable
     public void A_cancelled_run_leaves_nothing_and_a_second_run_succeeds()
     {
         using var cancel = new CancellationTokenSource();
-        var progress = new SynchronousProgress(written =>
+        void Written(long bytes)
         {
-            if (written >= 4 << 20)
+            if (bytes >= 4 << 20)
             {
                 cancel.Cancel();
             }
-        });
+        }
 
-        Assert.ThrowsAny<OperationCanceledException>(() => SampleDatabase.Create(_temp.Path, "big", 64 << 20, seed: 1, progress, cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => SampleDatabase.Create(_temp.Path, "big", 64 << 20, seed: 1, Written, cancel.Token));
         Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
 
         var database = SampleDatabase.Create(_temp.Path, "big", 1 << 20, seed: 1);
@@ -67,11 +67,5 @@ public sealed class SampleDatabaseSafetyTests : IDisposable
         Assert.False(Directory.Exists(killed), "The killed run's staging folder is still there.");
         Assert.False(File.Exists(killed + ".lock"));
         Assert.True(Directory.Exists(live), "A staging folder whose run still holds it was removed.");
-    }
-
-    /// <summary>An <see cref="IProgress{T}"/> that reports on the writing thread (Progress posts to the pool).</summary>
-    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }

@@ -55,8 +55,10 @@ public class FailureTests
     {
         using var fixture = new EngineFixture();
         int writes = 0;
+        // The third write of the set, on whichever device it falls: the engine gives the work to whichever device has a
+        // free buffer, so a write counted on one chosen device may never come on a busy machine.
         var (outcome, _) = await MemoryBackupClient.BackupAsync(fixture.Engine, "sales", 2, intercept: (device, command) =>
-            command.CommandCode == VdCommandCode.VDC_Write && device == 1 && Interlocked.Increment(ref writes) == 3
+            command.CommandCode == VdCommandCode.VDC_Write && Interlocked.Increment(ref writes) == 3
                 ? new MemoryBackupClient.Answer(Win32Error.ERROR_DISK_FULL, 0)
                 : null);
         Assert.False(outcome.Succeeded);

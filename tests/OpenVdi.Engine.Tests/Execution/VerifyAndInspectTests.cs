@@ -20,11 +20,32 @@ public class VerifyAndInspectTests
         damaged[1][damaged[1].Length / 2] ^= 0x20;
         var verify = await MemoryBackupClient.RestoreAsync(fixture.Engine, "RESTORE VERIFYONLY", damaged);
         Assert.False(verify.Succeeded);
-        Assert.Equal(SqlMessageNumbers.BackupSetDamaged, verify.FirstError!.Number);
+
+        // Where: the device that carried the second stripe, and the offset in it; then SQL Server's own two messages.
+        Assert.Equal(SqlMessageNumbers.StripeDamaged, verify.FirstError!.Number);
+        Assert.Matches(@"^eng-[0-9a-f]+\.2: damaged at offset [0-9]{1,3}(,[0-9]{3})*: ", verify.FirstError.Text);
+        Assert.Equal(SqlMessageNumbers.BackupSetDamaged, verify.Messages[^2].Number);
         Assert.Equal("VERIFY DATABASE is terminating abnormally.", verify.Messages[^1].Text);
 
         // VERIFYONLY writes nothing.
         Assert.Single(fixture.Engine.Catalogue.List());
+    }
+
+    [Fact(Timeout = 120000)]
+    public async Task WITH_CHECKSUM_refuses_a_backup_written_without_checksums_with_3187()
+    {
+        using var fixture = new EngineFixture();
+        var (_, unchecked_) = await MemoryBackupClient.BackupAsync(fixture.Engine, "sales", 2, "NO_CHECKSUM");
+        var (_, checkedStripes) = await MemoryBackupClient.BackupAsync(fixture.Engine, "sales", 2);
+
+        var refused = await MemoryBackupClient.RestoreAsync(fixture.Engine, "RESTORE VERIFYONLY", unchecked_, "CHECKSUM");
+        var restored = await MemoryBackupClient.RestoreAsync(fixture.Engine, "RESTORE DATABASE [copy]", unchecked_, "CHECKSUM");
+        var accepted = await MemoryBackupClient.RestoreAsync(fixture.Engine, "RESTORE VERIFYONLY", checkedStripes, "CHECKSUM");
+
+        Assert.Equal(SqlMessageNumbers.ChecksumNotInBackupSet, refused.FirstError!.Number);
+        Assert.Equal(SqlMessageNumbers.ChecksumNotInBackupSet, restored.FirstError!.Number);
+        Assert.False(fixture.Engine.Catalogue.Exists("copy"));
+        Assert.True(accepted.Succeeded, string.Join(" | ", accepted.Messages));
     }
 
     [Fact(Timeout = 120000)]

@@ -64,7 +64,8 @@ public sealed class PeerPolicyTests
 
         Assert.Equal(EngineClientError.Refused, e.Error);
         Assert.Contains($"the connection came from uid {me}", e.Message, StringComparison.Ordinal);
-        await harness.LogLine($"refused pid {Environment.ProcessId}, uid {me}");
+        string logged = await harness.LogLine($"refused pid {Environment.ProcessId}, uid {me}");
+        Assert.StartsWith("Warning #", logged, StringComparison.Ordinal);
         Assert.Equal(0, engine.Started);
     }
 

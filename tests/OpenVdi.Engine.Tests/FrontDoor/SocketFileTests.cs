@@ -143,7 +143,7 @@ public sealed class SocketFileTests
             }
 
             var log = new StringWriter();
-            var daemon = new EngineDaemon(ScriptedEngine.Sending(), new EngineDaemonOptions { SocketPath = path, Log = log });
+            var daemon = new EngineDaemon(ScriptedEngine.Sending(), new EngineDaemonOptions { SocketPath = path, Logger = new TextWriterLogger(log) });
             daemon.Start();
             var outcome = await new EngineClient(path).ExecuteAsync("BACKUP …").WaitAsync(DaemonHarness.Limit);
             await daemon.StopAsync().WaitAsync(DaemonHarness.Limit);

@@ -101,9 +101,9 @@ public sealed class SqlVdiFixture : IAsyncLifetime
 
     /// <summary>The statement a client's devices take: BACKUP of <paramref name="database"/> to all of them.</summary>
     internal static string Backup(string database, IReadOnlyList<string> devices, int maxTransferSize) =>
-        StatementText.Backup(database, devices, new TransferOptions(MaxTransferSize: maxTransferSize), checksum: true);
+        StatementText.Backup(new BackupRequest { Database = database, Directory = string.Empty, Transfer = new TransferOptions(MaxTransferSize: maxTransferSize) }, devices);
 
     /// <summary>RESTORE as a new database <paramref name="database"/> from all of the devices.</summary>
     internal static string Restore(string database, IReadOnlyList<string> devices, int maxTransferSize) =>
-        StatementText.RestoreDatabase(database, devices, new TransferOptions(MaxTransferSize: maxTransferSize), replace: false, moves: []);
+        StatementText.Restore(new RestoreRequest { Database = database, Directory = string.Empty }, devices, new TransferOptions(MaxTransferSize: maxTransferSize), type: null);
 }

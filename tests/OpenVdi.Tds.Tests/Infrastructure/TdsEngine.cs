@@ -99,6 +99,10 @@ public sealed class TdsEngine : IAsyncDisposable
 
     public string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 
+    /// <summary>A checksummed full backup of the sample database into <paramref name="directory"/> on <paramref name="devices"/> stripes.</summary>
+    internal static OpenVdi.Cli.Client.BackupRequest BackupOfSample(string directory, int devices = 1, int? stats = null) =>
+        new() { Database = SampleDatabase, Directory = directory, Devices = devices, Transfer = new OpenVdi.Cli.Client.TransferOptions(Stats: stats) };
+
     public async ValueTask DisposeAsync()
     {
         await Server.StopAsync();

@@ -116,6 +116,74 @@ internal static class FrameEncoder
         }
     });
 
+    /// <summary>The <c>status</c> frame: the daemon and what it does now.</summary>
+    public static byte[] Status(EngineStatus status) => Build(writer =>
+    {
+        writer.WriteString("type", FrameTypes.Status);
+        writer.WriteString("engine", EngineProtocol.EngineName);
+        writer.WriteString("version", status.Version);
+        writer.WriteNumber("protocol", EngineProtocol.Version);
+        writer.WriteNumber("pid", status.ProcessId);
+        writer.WriteString("socket", status.SocketPath);
+        if (status.StartedAt is { } started)
+        {
+            writer.WriteString("startedAt", started);
+        }
+
+        writer.WriteNumber("runningStatements", status.RunningStatements);
+        if (status.DataDirectory is { } data)
+        {
+            writer.WriteString("dataDirectory", data);
+        }
+
+        if (status.Databases is { } count)
+        {
+            writer.WriteNumber("databases", count);
+        }
+    });
+
+    /// <summary>The <c>databases</c> frame: every database with its files.</summary>
+    public static byte[] Databases(IReadOnlyList<DatabaseSummary> databases) => Build(writer =>
+    {
+        writer.WriteString("type", FrameTypes.Databases);
+        writer.WriteStartArray("databases");
+        foreach (var database in databases)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", database.Name);
+            writer.WriteString("state", database.IsRestoring ? "restoring" : "online");
+            writer.WriteStartArray("files");
+            foreach (var file in database.Files)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("logicalName", file.LogicalName);
+                writer.WriteString("type", file.Type == Format.DatabaseFileType.Log ? "log" : "data");
+                writer.WriteString("path", file.Path);
+                if (file.SizeBytes is { } size)
+                {
+                    writer.WriteNumber("size", size);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    });
+
+    public static byte[] ListDatabases() => Build(writer => writer.WriteString("type", FrameTypes.ListDatabases));
+
+    public static byte[] StatusRequest() => Build(writer => writer.WriteString("type", FrameTypes.Status));
+
+    public static byte[] DropDatabase(string name) => Build(writer =>
+    {
+        writer.WriteString("type", FrameTypes.DropDatabase);
+        writer.WriteString("name", name);
+    });
+
     public static byte[] Error(string message) => Build(writer =>
     {
         writer.WriteString("type", FrameTypes.Error);

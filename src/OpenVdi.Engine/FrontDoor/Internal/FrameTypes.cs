@@ -12,8 +12,12 @@ internal static class FrameTypes
     public const string EndResultSet = "endResultSet";
     public const string Done = "done";
     public const string Error = "error";
+    public const string Status = "status";
+    public const string Databases = "databases";
 
-    // Client to daemon.
+    // Client to daemon ("status" is both the request and its answer).
     public const string Execute = "execute";
     public const string Cancel = "cancel";
+    public const string ListDatabases = "listDatabases";
+    public const string DropDatabase = "dropDatabase";
 }

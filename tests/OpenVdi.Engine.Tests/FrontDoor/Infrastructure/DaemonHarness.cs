@@ -19,7 +19,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         var options = new EngineDaemonOptions
         {
             SocketPath = Path.Combine(Directory, "engine.sock"),
-            Log = _log,
+            Logger = new TextWriterLogger(_log),
             ShutdownTimeout = TimeSpan.FromSeconds(10),
         };
         options = configure?.Invoke(options) ?? options;
