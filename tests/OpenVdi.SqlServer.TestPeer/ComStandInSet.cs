@@ -17,6 +17,9 @@ internal sealed unsafe partial class ComStandInSet : ISqlVdiClientVirtualDeviceS
     /// <summary>Every call this object received, by method name, in order: the vtable tests read it.</summary>
     public List<string> Calls { get; } = [];
 
+    /// <summary>The instance name the last CreateEx or OpenInSecondaryEx received, as it arrived (null stays null).</summary>
+    public string? LastInstanceName { get; private set; }
+
     public int Create(string name, VdConfig* config) => Answer(nameof(Create), _set.Create(name, *config));
 
     public int GetConfiguration(uint timeoutMs, VdConfig* config)
@@ -53,9 +56,17 @@ internal sealed unsafe partial class ComStandInSet : ISqlVdiClientVirtualDeviceS
         return Answer(nameof(MapBufferHandle), result);
     }
 
-    public int CreateEx(string? instanceName, string name, VdConfig* config) => Answer(nameof(CreateEx), _set.CreateEx(instanceName, name, *config));
+    public int CreateEx(string? instanceName, string name, VdConfig* config)
+    {
+        LastInstanceName = instanceName;
+        return Answer(nameof(CreateEx), _set.CreateEx(instanceName, name, *config));
+    }
 
-    public int OpenInSecondaryEx(string? instanceName, string setName) => Answer(nameof(OpenInSecondaryEx), _set.OpenInSecondaryEx(instanceName, setName));
+    public int OpenInSecondaryEx(string? instanceName, string setName)
+    {
+        LastInstanceName = instanceName;
+        return Answer(nameof(OpenInSecondaryEx), _set.OpenInSecondaryEx(instanceName, setName));
+    }
 
     private int Answer(string method, VdiResult result)
     {

@@ -108,6 +108,9 @@ public sealed class PeerProcess : IDisposable
         _process.StandardInput.Flush();
     }
 
+    /// <summary>Closes the peer's standard input: a peer that reads until the end of its input then ends.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
     /// <summary>SIGKILL: the peer gets no chance to clean up.</summary>
     public void Kill()
     {

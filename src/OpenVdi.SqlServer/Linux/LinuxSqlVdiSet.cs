@@ -6,7 +6,8 @@ using OpenVdi.SqlVdi.Abi;
 namespace OpenVdi.SqlServer.Linux;
 
 /// <summary>
-/// A <c>ClientVirtualDeviceSet</c> of libsqlvdi.so (<see cref="LibSqlVdi"/>). Names go as NUL-terminated UTF-8,
+/// A <c>ClientVirtualDeviceSet</c> of libsqlvdi.so (<see cref="LibSqlVdi"/>). Names go as NUL-terminated UTF-8 (a
+/// string with an unpaired surrogate, which is not text, is VD_E_INVALID),
 /// timeouts as <c>time_t</c> milliseconds with <see cref="VdiTimeout.Infinite"/> as -1 (the header's "negative waits
 /// forever"). Linux has no named instances: CreateEx and OpenInSecondaryEx accept the default instance only (null,
 /// empty or MSSQLSERVER, its name) and answer VD_E_INSTANCE_NAME for any other, without calling the library.
@@ -15,6 +16,8 @@ internal sealed unsafe class LinuxSqlVdiSet : INativeSet
 {
     /// <summary>The name SQL Server gives its default instance, the only one Linux has.</summary>
     private const string DefaultInstanceName = "MSSQLSERVER";
+
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly SqlVdiSetHandle _object;
 
@@ -36,7 +39,12 @@ internal sealed unsafe class LinuxSqlVdiSet : INativeSet
 
     public VdiResult Create(string name, ref VdConfig config)
     {
-        fixed (byte* utf8 = Utf8(name))
+        if (Utf8(name) is not { } bytes)
+        {
+            return VdiResult.VD_E_INVALID;
+        }
+
+        fixed (byte* utf8 = bytes)
         fixed (VdConfig* pointer = &config)
         {
             return Result(LibSqlVdi.Create(Self, utf8, pointer));
@@ -57,8 +65,14 @@ internal sealed unsafe class LinuxSqlVdiSet : INativeSet
     public VdiResult OpenDevice(string name, out INativeDevice? device)
     {
         nint opened = 0;
+        device = null;
+        if (Utf8(name) is not { } bytes)
+        {
+            return VdiResult.VD_E_INVALID;
+        }
+
         VdiResult result;
-        fixed (byte* utf8 = Utf8(name))
+        fixed (byte* utf8 = bytes)
         {
             result = Result(LibSqlVdi.OpenDevice(Self, utf8, &opened));
         }
@@ -73,7 +87,12 @@ internal sealed unsafe class LinuxSqlVdiSet : INativeSet
 
     public VdiResult OpenInSecondary(string setName)
     {
-        fixed (byte* utf8 = Utf8(setName))
+        if (Utf8(setName) is not { } bytes)
+        {
+            return VdiResult.VD_E_INVALID;
+        }
+
+        fixed (byte* utf8 = bytes)
         {
             return Result(LibSqlVdi.OpenInSecondary(Self, utf8));
         }
@@ -107,12 +126,23 @@ internal sealed unsafe class LinuxSqlVdiSet : INativeSet
     private static bool IsDefaultInstance(string? instanceName) =>
         string.IsNullOrEmpty(instanceName) || string.Equals(instanceName, DefaultInstanceName, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The header's <c>char*</c>: UTF-8 with a NUL terminator (the caller refused names holding a NUL).</summary>
-    private static byte[] Utf8(string text)
+    /// <summary>
+    /// The header's <c>char*</c>: UTF-8 with a NUL terminator (the caller refused names holding a NUL); null for a
+    /// string that is not text (an unpaired surrogate), which UTF-8 cannot carry and a lenient encoder would replace
+    /// with U+FFFD, naming another set.
+    /// </summary>
+    private static byte[]? Utf8(string text)
     {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
-        Encoding.UTF8.GetBytes(text, bytes);
-        return bytes;
+        try
+        {
+            var bytes = new byte[s_strictUtf8.GetByteCount(text) + 1];
+            s_strictUtf8.GetBytes(text, bytes);
+            return bytes;
+        }
+        catch (EncoderFallbackException)
+        {
+            return null;
+        }
     }
 
     // SAFETY: the caller keeps the object alive during every call (NativeClientVirtualDeviceSet counts calls in flight

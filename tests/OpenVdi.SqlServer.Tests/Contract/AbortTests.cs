@@ -14,17 +14,7 @@ public sealed class AbortTests(BindingFixture fixture)
         Server,
     }
 
-    public static TheoryData<ClientImplementation, Side> Sides()
-    {
-        var data = new TheoryData<ClientImplementation, Side>();
-        foreach (var implementation in Enum.GetValues<ClientImplementation>())
-        {
-            data.Add(implementation, Side.Client);
-            data.Add(implementation, Side.Server);
-        }
-
-        return data;
-    }
+    public static TheoryData<ClientImplementation, Side> Sides() => Implementations.Each(Side.Client, Side.Server);
 
     [Theory(Timeout = 20000)]
     [MemberData(nameof(Sides))]

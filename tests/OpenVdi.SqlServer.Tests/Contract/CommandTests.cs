@@ -9,17 +9,7 @@ namespace OpenVdi.SqlServer.Tests.Contract;
 [Collection(BindingCollection.Name)]
 public sealed class CommandTests(BindingFixture fixture)
 {
-    public static TheoryData<ClientImplementation, uint> Timeouts()
-    {
-        var data = new TheoryData<ClientImplementation, uint>();
-        foreach (var implementation in Enum.GetValues<ClientImplementation>())
-        {
-            data.Add(implementation, 0);
-            data.Add(implementation, 50);
-        }
-
-        return data;
-    }
+    public static TheoryData<ClientImplementation, uint> Timeouts() => Implementations.Each(0u, 50u);
 
     [Theory(Timeout = 20000)]
     [MemberData(nameof(Timeouts))]

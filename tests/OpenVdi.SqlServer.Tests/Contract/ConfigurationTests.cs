@@ -9,20 +9,7 @@ namespace OpenVdi.SqlServer.Tests.Contract;
 [Collection(BindingCollection.Name)]
 public sealed class ConfigurationTests(BindingFixture fixture)
 {
-    public static TheoryData<ClientImplementation, bool, uint> Timeouts()
-    {
-        var data = new TheoryData<ClientImplementation, bool, uint>();
-        foreach (var implementation in Enum.GetValues<ClientImplementation>())
-        {
-            foreach (bool serverConfiguring in new[] { false, true })
-            {
-                data.Add(implementation, serverConfiguring, 0);
-                data.Add(implementation, serverConfiguring, 50);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<ClientImplementation, bool, uint> Timeouts() => Implementations.Each((false, 0u), (false, 50u), (true, 0u), (true, 50u));
 
     [Theory(Timeout = 20000)]
     [MemberData(nameof(Timeouts))]

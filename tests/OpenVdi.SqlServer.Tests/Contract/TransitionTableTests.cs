@@ -90,19 +90,7 @@ public sealed class TransitionTableTests(BindingFixture fixture)
         [(ClientCall.Close, ClientState.Abort)] = NOERROR,
     };
 
-    public static TheoryData<ClientImplementation, ClientCall, ClientState> Cells()
-    {
-        var cells = new TheoryData<ClientImplementation, ClientCall, ClientState>();
-        foreach (var implementation in Enum.GetValues<ClientImplementation>())
-        {
-            foreach (var (call, state) in s_table.Keys)
-            {
-                cells.Add(implementation, call, state);
-            }
-        }
-
-        return cells;
-    }
+    public static TheoryData<ClientImplementation, ClientCall, ClientState> Cells() => Implementations.Each([.. s_table.Keys]);
 
     [Theory(Timeout = 30000)]
     [MemberData(nameof(Cells))]
