@@ -82,7 +82,7 @@ internal sealed class NativeClientVirtualDeviceSet : IClientVirtualDeviceSet2, I
         using var call = Enter();
         lock (_lock)
         {
-            return _native.OpenInSecondary(setName);
+            return LearnConfiguration(_native.OpenInSecondary(setName));
         }
     }
 
@@ -98,8 +98,22 @@ internal sealed class NativeClientVirtualDeviceSet : IClientVirtualDeviceSet2, I
         using var call = Enter();
         lock (_lock)
         {
-            return _native.OpenInSecondaryEx(instanceName, setName);
+            return LearnConfiguration(_native.OpenInSecondaryEx(instanceName, setName));
         }
+    }
+
+    /// <summary>
+    /// After a secondary attached: the set is configured already (a secondary attaches only then), so GetConfiguration
+    /// answers at once, and the prefix zone is known before the secondary's first command, as OpenVdi knows it.
+    /// </summary>
+    private VdiResult LearnConfiguration(VdiResult attached)
+    {
+        if (attached == VdiResult.NOERROR && _native.GetConfiguration(0, out var config) == VdiResult.NOERROR)
+        {
+            Volatile.Write(ref _prefixZoneSize, config.PrefixZoneSize);
+        }
+
+        return attached;
     }
 
     /// <inheritdoc/>

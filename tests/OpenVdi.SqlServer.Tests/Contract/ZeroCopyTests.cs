@@ -81,6 +81,22 @@ public sealed class ZeroCopyTests(BindingFixture fixture)
         Assert.Equal(NOERROR, set.ClientDevices[0]!.CompleteCommand(flush, Win32Error.ERROR_SUCCESS, 0, 0));
     }
 
+    [Theory(Timeout = 20000)]
+    [MemberData(nameof(Implementations.All), MemberType = typeof(Implementations))]
+    public async Task A_secondary_has_the_prefix_zone_from_its_first_command(ClientImplementation implementation)
+    {
+        await Task.Yield();
+        using var set = new SetUnderTest(fixture, implementation, deviceCount: 2, prefixZoneSize: 256).ServerActive();
+        using var secondary = fixture.Create(implementation);
+        Assert.Equal(NOERROR, secondary.OpenInSecondaryEx(null, set.Name));
+        Assert.Equal(NOERROR, secondary.OpenDevice(set.DeviceNames[1], out var device));
+        set.Send(1, VdCommandCode.VDC_Write, 4096, set.Allocate());
+        Assert.Equal(NOERROR, device!.GetCommand(Waits.Prompt, out var write));
+        Assert.Equal(256, write!.PrefixZone.Length);
+        Assert.Equal(write.Buffer - 256, AddressOf(write.PrefixZone));
+        Assert.Equal(NOERROR, device.CompleteCommand(write, Win32Error.ERROR_SUCCESS, 4096, 0));
+    }
+
     private static unsafe nint AddressOf(ReadOnlySpan<byte> bytes)
     {
         fixed (byte* first = bytes)
