@@ -10,9 +10,11 @@ namespace OpenVdi.SqlServer.Binding;
 /// </summary>
 /// <remarks>
 /// Beyond the library's own answers, it answers without calling the library: VD_E_INVALID for a name with a NUL
-/// character (it cannot be passed as a C string), for a command object this set's device did not hand out or that is
-/// not outstanding, and for more bytes transferred than a Read's or Write's size; VD_E_PROTOCOL from a device whose set
-/// has closed. Methods may be called from any thread.
+/// character (it cannot be passed as a C string), for a command object this set's device did not hand out, and for
+/// more bytes transferred than a Read's or Write's size; for a command no longer outstanding VD_E_ABORT, VD_E_PROTOCOL
+/// or VD_E_INVALID, as OpenVdi answers (its record is never passed again); VD_E_PROTOCOL from a device whose set has
+/// closed. Methods may be called from any thread; after <see cref="Dispose"/> the set's methods throw
+/// <see cref="ObjectDisposedException"/>.
 /// </remarks>
 internal sealed class NativeClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposable
 {
