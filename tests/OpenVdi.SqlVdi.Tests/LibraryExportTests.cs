@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using OpenVdi.SqlVdi.Tests.Infrastructure;
+using OpenVdi.Testing;
 
 namespace OpenVdi.SqlVdi.Tests;
 

@@ -20,9 +20,16 @@ public sealed class PeerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static PeerProcess Start(params string[] args)
+    public static PeerProcess Start(params string[] args) => StartAssembly("OpenVdi.TestPeer.dll", null, args);
+
+    /// <summary>
+    /// Starts the peer program <paramref name="assembly"/> (a dll next to the test assembly) with
+    /// <paramref name="args"/>, its environment changed by <paramref name="environment"/> (a null value removes a
+    /// variable).
+    /// </summary>
+    public static PeerProcess StartAssembly(string assembly, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        string peer = Path.Combine(AppContext.BaseDirectory, "OpenVdi.TestPeer.dll");
+        string peer = Path.Combine(AppContext.BaseDirectory, assembly);
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
         var info = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add(peer);
@@ -31,7 +38,40 @@ public sealed class PeerProcess : IDisposable
             info.ArgumentList.Add(arg);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
         return new PeerProcess(Process.Start(info) ?? throw new InvalidOperationException("The test peer did not start."));
+    }
+
+    /// <summary>Reads every line the peer still prints, until it closes its output; fails the test after <paramref name="timeoutMs"/>.</summary>
+    public async Task<IReadOnlyList<string>> ReadToEndAsync(int timeoutMs = 30000)
+    {
+        using var cts = new CancellationTokenSource(timeoutMs);
+        var rest = new List<string>();
+        try
+        {
+            while (await _process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+            {
+                _lines.Add(line);
+                rest.Add(line);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The peer did not end its output within {timeoutMs} ms. It said: {string.Join(" | ", _lines)}");
+        }
+
+        return rest;
     }
 
     /// <summary>Reads lines until one starts with <paramref name="prefix"/>; returns it.</summary>
@@ -67,6 +107,9 @@ public sealed class PeerProcess : IDisposable
         _process.StandardInput.WriteLine(line);
         _process.StandardInput.Flush();
     }
+
+    /// <summary>Closes the peer's standard input: a peer that reads until the end of its input then ends.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>SIGKILL: the peer gets no chance to clean up.</summary>
     public void Kill()

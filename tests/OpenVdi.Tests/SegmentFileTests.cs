@@ -17,6 +17,66 @@ public class SegmentFileTests
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerAndGroup = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
+    [Fact(Timeout = 20000)]
+    public async Task A_name_of_256_characters_or_of_any_characters_but_backslash_has_its_control_segment_at_its_path()
+    {
+        await Task.Yield();
+        string unique = SetNames.Unique();
+        string[] names = [unique + new string('x', 256 - unique.Length), unique + " {GUID}/..:*?é€", "\u00e9" + unique];
+        using (var client = new ClientVirtualDeviceSet())
+        {
+            foreach (string name in names)
+            {
+                Assert.Equal(NOERROR, client.CreateEx(null, name, new VdConfig { DeviceCount = 1 }));
+                Assert.True(File.Exists(OpenVdi.Transport.SegmentName.ControlPath("MSSQLSERVER", name)), $"No control segment for a set named {name}.");
+                using (var server = new ServerVirtualDeviceSet())
+                {
+                    Assert.Equal(NOERROR, server.Open(null, name));
+                }
+
+                Assert.Equal(NOERROR, client.Close());
+            }
+        }
+
+        Assert.All(names, name => Assert.False(File.Exists(OpenVdi.Transport.SegmentName.ControlPath("MSSQLSERVER", name)), $"The set {name} left its control segment."));
+    }
+
+    [Theory(Timeout = 20000)]
+    [InlineData("bad name")]
+    [InlineData("1startsWithDigit")]
+    [InlineData("SEVENTEENCHARSXYZ")]
+    [InlineData("MACHINE\\INSTANCE")]
+    [InlineData("inst-dash")]
+    [InlineData("inst.dot")]
+    public async Task CreateEx_with_an_invalid_instance_name_is_VD_E_INSTANCE_NAME(string instance)
+    {
+        await Task.Yield();
+        using var client = new ClientVirtualDeviceSet();
+        string name = SetNames.Unique();
+        Assert.Equal(VD_E_INSTANCE_NAME, client.CreateEx(instance, name, new VdConfig { DeviceCount = 1 }));
+        Assert.Null(client.Name);
+        Assert.Empty(SetNames.SegmentsOf(name));
+    }
+
+    [Theory(Timeout = 20000)]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("SQLEXPRESS")]
+    [InlineData("_Inst$1#&")]
+    public async Task CreateEx_accepts_the_default_and_named_instances(string? instance)
+    {
+        await Task.Yield();
+        string name = SetNames.Unique();
+        using (var client = new ClientVirtualDeviceSet())
+        {
+            Assert.Equal(NOERROR, client.CreateEx(instance, name, new VdConfig { DeviceCount = 1 }));
+            using var server = new ServerVirtualDeviceSet();
+            Assert.Equal(NOERROR, server.Open(instance, name));
+        }
+
+        Assert.Empty(SetNames.SegmentsOf(name));
+    }
+
     [Theory(Timeout = 30000)]
     [InlineData(false)]
     [InlineData(true)]

@@ -1,7 +1,12 @@
 namespace OpenVdi;
 
 /// <summary>The client's virtual device set, version 1 (<c>IClientVirtualDeviceSet</c>).</summary>
-public interface IClientVirtualDeviceSet
+/// <remarks>
+/// Implementations: OpenVdi's transport (<see cref="ClientVirtualDeviceSet"/>) and Microsoft's library (the
+/// OpenVdi.SqlServer assembly's <c>VirtualDeviceSets.Create</c>). Disposing an object closes its set if one is open
+/// (as <see cref="Close"/>) and releases what the object holds.
+/// </remarks>
+public interface IClientVirtualDeviceSet : IDisposable
 {
     /// <summary>
     /// Deprecated form of <see cref="IClientVirtualDeviceSet2.CreateEx"/>: the instance comes from the environment

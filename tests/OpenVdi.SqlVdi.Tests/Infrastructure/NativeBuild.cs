@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpenVdi.Testing;
 
 namespace OpenVdi.SqlVdi.Tests.Infrastructure;
 
@@ -11,7 +12,6 @@ internal sealed class NativeBuild
     /// <summary>The native clients under tests/native, each a program of the same name.</summary>
     public static readonly IReadOnlyList<string> Clients = ["abi_probe", "linux_flow_client", "striped_client", "buffer_handle_client", "misuse_client"];
 
-    private static readonly TimeSpan s_publishLimit = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan s_compileLimit = TimeSpan.FromMinutes(3);
 
     private NativeBuild(string libraryDirectory, string clientDirectory)
@@ -40,29 +40,9 @@ internal sealed class NativeBuild
     {
         var build = new NativeBuild(Path.Combine(work, "lib"), Path.Combine(work, "bin"));
         Directory.CreateDirectory(build.ClientDirectory);
-        await PublishAsync(build.LibraryDirectory);
+        await DropInLibrary.PublishAsync(build.LibraryDirectory);
         await Task.WhenAll(Clients.Select(client => build.CompileAsync(client)));
         return build;
-    }
-
-    /// <summary>The command docs/sqlvdi.md gives, with the build servers off so that nothing stays running after it.</summary>
-    private static async Task PublishAsync(string output)
-    {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        string project = Path.Combine(RepositoryRoot.Path, "src", "OpenVdi.SqlVdi", "OpenVdi.SqlVdi.csproj");
-        await ExternalCommand.RunCheckedAsync(
-            dotnet,
-            ["publish", project, "-c", "Release", "-o", output, "--nologo", "--disable-build-servers"],
-            s_publishLimit,
-            start =>
-            {
-                // The test run's own MSBuild settings must not leak into this separate build.
-                foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
-                {
-                    start.Environment.Remove(key);
-                }
-            });
-        Assert.True(File.Exists(Path.Combine(output, "libsqlvdi.so")), $"dotnet publish made no libsqlvdi.so in {output}.");
     }
 
     private async Task CompileAsync(string client)

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace OpenVdi.SqlVdi.Tests.Infrastructure;
+using Xunit;
+
+namespace OpenVdi.Testing;
 
 /// <summary>A build or inspection tool (dotnet publish, g++, nm) run to its end, with everything it printed.</summary>
-internal static class ExternalCommand
+public static class ExternalCommand
 {
     /// <summary>The exit code and the output (standard output and error, interleaved as they came).</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan limit, Action<ProcessStartInfo>? configure = null)

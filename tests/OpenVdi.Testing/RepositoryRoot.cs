@@ -1,7 +1,7 @@
-namespace OpenVdi.SqlVdi.Tests.Infrastructure;
+namespace OpenVdi.Testing;
 
-/// <summary>The repository the tests run from: the library's project and the native clients' sources live there.</summary>
-internal static class RepositoryRoot
+/// <summary>The repository the tests run from: projects they build and sources they compile live there.</summary>
+public static class RepositoryRoot
 {
     /// <summary>The directory holding OpenVdi.sln, found upwards from the test assembly.</summary>
     public static string Path { get; } = Find();
