@@ -159,6 +159,7 @@ public class ContractTests
         { "ERROR_ARENA_TRASHED", 7 },
         { "ERROR_BAD_ENVIRONMENT", 10 },
         { "ERROR_WRITE_FAULT", 29 },
+        { "ERROR_READ_FAULT", 30 }, // winerror.h; what a client answers a VDC_Read it cannot fill (not in the spec's table)
         { "ERROR_HANDLE_EOF", 38 },
         { "ERROR_HANDLE_DISK_FULL", 39 },
         { "ERROR_NOT_SUPPORTED", 50 },

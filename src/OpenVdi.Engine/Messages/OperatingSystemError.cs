@@ -18,6 +18,7 @@ public static class OperatingSystemError
         OpenVdi.Win32Error.ERROR_INVALID_HANDLE => "The handle is invalid.",
         OpenVdi.Win32Error.ERROR_BAD_ENVIRONMENT => "The environment is incorrect.",
         OpenVdi.Win32Error.ERROR_WRITE_FAULT => "The system cannot write to the specified device.",
+        OpenVdi.Win32Error.ERROR_READ_FAULT => "The system cannot read from the specified device.",
         OpenVdi.Win32Error.ERROR_HANDLE_EOF => "Reached the end of the file.",
         OpenVdi.Win32Error.ERROR_HANDLE_DISK_FULL => "The disk is full.",
         OpenVdi.Win32Error.ERROR_NOT_SUPPORTED => "The request is not supported.",

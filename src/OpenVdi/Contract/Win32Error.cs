@@ -21,6 +21,9 @@ public static class Win32Error
     /// <summary>A generic write failure.</summary>
     public const uint ERROR_WRITE_FAULT = 29;
 
+    /// <summary>A generic read failure.</summary>
+    public const uint ERROR_READ_FAULT = 30;
+
     /// <summary>Read: no more data.</summary>
     public const uint ERROR_HANDLE_EOF = 38;
 
@@ -56,4 +59,27 @@ public static class Win32Error
 
     /// <summary>Server side: SendCommand rejected because the queue is full.</summary>
     public const uint ERROR_NO_SYSTEM_RESOURCES = 1450;
+
+    /// <summary>
+    /// The code a client completes a VDC_Write (or the VDC_Flush that reached storage) with when storing its bytes
+    /// failed: <see cref="ERROR_DISK_FULL"/> when the disk or the quota is full (ENOSPC or EDQUOT on Linux;
+    /// ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL on Windows), so that SQL Server reports a full disk, and
+    /// <see cref="ERROR_WRITE_FAULT"/> for any other failure.
+    /// </summary>
+    /// <param name="exception">What the destination threw.</param>
+    /// <returns>The completion code.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is null.</exception>
+    public static uint ForWriteFailure(IOException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+
+        // .NET puts the errno itself in HResult on Unix, and an HRESULT of FACILITY_WIN32 on Windows.
+        const int Enospc = 28;
+        const int Edquot = 122;
+        int code = exception.HResult;
+        bool full = OperatingSystem.IsWindows()
+            ? (code & 0xFFFF) is (int)ERROR_DISK_FULL or (int)ERROR_HANDLE_DISK_FULL
+            : code is Enospc or Edquot;
+        return full ? ERROR_DISK_FULL : ERROR_WRITE_FAULT;
+    }
 }

@@ -9,9 +9,11 @@ namespace OpenVdi;
 /// Commands are answered as the stream meets them: a VDC_Write is held while its bytes are read, and completed
 /// (ERROR_SUCCESS, all bytes) when the reader comes back for more after taking its last byte, or at
 /// <see cref="Dispose(bool)"/>. So a failure met while storing bytes already read (a full disk) can still be reported
-/// on the command that carried them, with <see cref="Fail"/>. VDC_Flush and VDC_ClearError complete with
-/// ERROR_SUCCESS at once (every earlier byte has been handed to the reader by then), as does VDC_Complete when it is
-/// reached; any other command completes with ERROR_NOT_SUPPORTED.
+/// on the command that carried them, with <see cref="Fail"/>. Under <see cref="Read(Span{byte})"/>, VDC_Flush and
+/// VDC_ClearError complete with ERROR_SUCCESS at once (every earlier byte has been handed to the reader by then), as
+/// does VDC_Complete when it is reached; any other command completes with ERROR_NOT_SUPPORTED. The copies
+/// (<see cref="CopyToAsync(Stream, int, CancellationToken)"/>, the device loop the tool uses) complete VDC_Flush and
+/// VDC_Complete only once the destination is durable, and report the destination's failures to the server.
 /// </para>
 /// <para>
 /// Copies: <see cref="Read(Span{byte})"/> copies once, from the shared buffer into the caller's buffer, as the
@@ -164,43 +166,88 @@ public sealed class BackupDeviceStream : Stream
     }
 
     /// <summary>
-    /// Writes every remaining byte of the device to <paramref name="destination"/> straight from the shared buffers,
-    /// until the device's end. A command is completed once the destination's Write of its bytes returned; when that
-    /// Write throws, the command stays held, for <see cref="Fail"/>.
+    /// The device loop of a BACKUP: writes every remaining byte of the device to <paramref name="destination"/>
+    /// straight from the shared buffers, until the device's end (VD_E_CLOSE).
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// A VDC_Write is completed once the destination's Write of its bytes returned. A VDC_Flush or VDC_Complete is
+    /// completed only once the destination is durable: a <see cref="FileStream"/> is flushed to disk (fsync), any
+    /// other stream is flushed with <see cref="Stream.Flush()"/>, which it should make durable. So a BACKUP that
+    /// succeeded has landed.
+    /// </para>
+    /// <para>
+    /// When the destination fails (an <see cref="IOException"/>), the command whose bytes it could not take is
+    /// completed with <see cref="Win32Error.ForWriteFailure"/> (ERROR_DISK_FULL or ERROR_WRITE_FAULT), and so is
+    /// every later VDC_Write, VDC_Flush and VDC_Complete: the server fails the BACKUP. The device is answered until
+    /// its end, and then the destination's exception is thrown, also when the server aborted the set in reply.
+    /// </para>
+    /// </remarks>
     /// <param name="destination">Where the backup goes.</param>
     /// <param name="bufferSize">Ignored: no intermediate buffer is used.</param>
+    /// <exception cref="IOException">The destination failed; the server was told so.</exception>
     /// <exception cref="VdiException">As <see cref="Read(Span{byte})"/>.</exception>
     /// <exception cref="ObjectDisposedException">The stream or its set was disposed.</exception>
     public override void CopyTo(Stream destination, int bufferSize)
     {
         ValidateCopyToArguments(destination, bufferSize);
         ThrowIfDisposed();
-        while (true)
+        var copy = new CopyFailure(write: true);
+        try
         {
-            if (_holding && _offset < _held.Size)
+            while (true)
             {
-                destination.Write(_held.Data[_offset..]);
-                Consumed((int)_held.Size - _offset);
-                continue;
-            }
+                if (_holding && _offset < _held.Size)
+                {
+                    try
+                    {
+                        destination.Write(_held.Data[_offset..]);
+                        Consumed((int)_held.Size - _offset);
+                    }
+                    catch (IOException e)
+                    {
+                        FailHeld(copy.Record(e));
+                    }
 
-            CompleteHeld();
-            if (_ended || !_device.TryGetCommandCore(VdiTimeout.Infinite, out var command))
-            {
-                _ended = true;
-                return;
-            }
+                    continue;
+                }
 
-            Accept(command);
+                CompleteHeld();
+                if (_ended || !_device.TryGetCommandCore(VdiTimeout.Infinite, out var command))
+                {
+                    _ended = true;
+                    copy.ThrowIfFailed();
+                    return;
+                }
+
+                if (AcceptForCopy(command, copy))
+                {
+                    try
+                    {
+                        FlushDurably(destination);
+                        command.Complete();
+                    }
+                    catch (IOException e)
+                    {
+                        command.Complete(copy.Record(e), 0);
+                    }
+                }
+            }
+        }
+        catch (VdiException) when (copy.HasFailed)
+        {
+            // The server aborted because of the destination's failure: that failure is the cause to report.
+            copy.ThrowIfFailed();
+            throw;
         }
     }
 
-    /// <summary>As <see cref="CopyTo(Stream, int)"/>, asynchronously.</summary>
+    /// <summary>As <see cref="CopyTo(Stream, int)"/>, asynchronously; the device's waits take no thread.</summary>
     /// <param name="destination">Where the backup goes.</param>
     /// <param name="bufferSize">Ignored: no intermediate buffer is used.</param>
-    /// <param name="cancellationToken">Cancels a wait for the next command, or the destination's write.</param>
+    /// <param name="cancellationToken">Cancels a wait for the next command, or the destination's write or flush.</param>
     /// <returns>A task that completes at the device's end.</returns>
+    /// <exception cref="IOException">The destination failed; the server was told so.</exception>
     /// <exception cref="VdiException">As <see cref="Read(Span{byte})"/>.</exception>
     /// <exception cref="ObjectDisposedException">The stream or its set was disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -208,23 +255,52 @@ public sealed class BackupDeviceStream : Stream
     {
         ValidateCopyToArguments(destination, bufferSize);
         ThrowIfDisposed();
-        while (true)
+        var copy = new CopyFailure(write: true);
+        try
         {
-            if (_holding && _offset < _held.Size)
+            while (true)
             {
-                await destination.WriteAsync(_held.Memory[_offset..], cancellationToken).ConfigureAwait(false);
-                Consumed((int)_held.Size - _offset);
-                continue;
-            }
+                if (_holding && _offset < _held.Size)
+                {
+                    try
+                    {
+                        await destination.WriteAsync(_held.Memory[_offset..], cancellationToken).ConfigureAwait(false);
+                        Consumed((int)_held.Size - _offset);
+                    }
+                    catch (IOException e)
+                    {
+                        FailHeld(copy.Record(e));
+                    }
 
-            CompleteHeld();
-            if (_ended || await _device.GetCommandAsync(cancellationToken).ConfigureAwait(false) is not { } command)
-            {
-                _ended = true;
-                return;
-            }
+                    continue;
+                }
 
-            Accept(command);
+                CompleteHeld();
+                if (_ended || await _device.GetCommandAsync(cancellationToken).ConfigureAwait(false) is not { } command)
+                {
+                    _ended = true;
+                    copy.ThrowIfFailed();
+                    return;
+                }
+
+                if (AcceptForCopy(command, copy))
+                {
+                    try
+                    {
+                        await FlushDurablyAsync(destination, cancellationToken).ConfigureAwait(false);
+                        command.Complete();
+                    }
+                    catch (IOException e)
+                    {
+                        command.Complete(copy.Record(e), 0);
+                    }
+                }
+            }
+        }
+        catch (VdiException) when (copy.HasFailed)
+        {
+            copy.ThrowIfFailed();
+            throw;
         }
     }
 
@@ -336,6 +412,45 @@ public sealed class BackupDeviceStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Answers a command met by a copy: holds a VDC_Write with data (or fails it after a destination failure), and
+    /// returns true, without completing it, for a VDC_Flush or VDC_Complete, which waits for the destination's flush.
+    /// </summary>
+    private bool AcceptForCopy(DeviceCommand command, CopyFailure copy)
+    {
+        switch (command.Code)
+        {
+            case VdCommandCode.VDC_Write or VdCommandCode.VDC_Flush or VdCommandCode.VDC_Complete when copy.HasFailed:
+                command.Complete(copy.Code, 0);
+                return false;
+            case VdCommandCode.VDC_Flush or VdCommandCode.VDC_Complete:
+                return true;
+            default:
+                Accept(command);
+                return false;
+        }
+    }
+
+    /// <summary>Makes what <paramref name="destination"/> took durable: fsync for a file, its own Flush otherwise.</summary>
+    private static void FlushDurably(Stream destination)
+    {
+        destination.Flush();
+        if (destination is FileStream file)
+        {
+            RandomAccess.FlushToDisk(file.SafeFileHandle);
+        }
+    }
+
+    private static async ValueTask FlushDurablyAsync(Stream destination, CancellationToken cancellationToken)
+    {
+        await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (destination is FileStream file)
+        {
+            // fsync blocks: off the caller's thread, as FileStream's own asynchronous calls are.
+            await Task.Run(() => RandomAccess.FlushToDisk(file.SafeFileHandle), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Copies bytes of the held command, if it has any left; false when a command must be fetched.</summary>

@@ -152,6 +152,10 @@ public sealed class RestoreDeviceStream : Stream
     /// <param name="source">The backup to restore.</param>
     /// <returns>The number of bytes copied.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    /// <exception cref="IOException">
+    /// The source failed: the read it could not fill, and every later VDC_Read until the device's end, completed with
+    /// ERROR_READ_FAULT, so the server fails the RESTORE; thrown once the device ended.
+    /// </exception>
     /// <exception cref="VdiException">As <see cref="Write(ReadOnlySpan{byte})"/>.</exception>
     /// <exception cref="InvalidOperationException">The end of the data was already marked.</exception>
     /// <exception cref="ObjectDisposedException">The stream or its set was disposed.</exception>
@@ -167,7 +171,19 @@ public sealed class RestoreDeviceStream : Stream
                 FetchRead();
             }
 
-            int read = source.Read(_held.Data[_offset..]);
+            int read;
+            try
+            {
+                read = source.Read(_held.Data[_offset..]);
+            }
+            catch (IOException e)
+            {
+                var copy = new CopyFailure(write: false);
+                FailUntilEnd(copy.Record(e));
+                copy.ThrowIfFailed();
+                throw;
+            }
+
             if (read == 0)
             {
                 return total;
@@ -183,6 +199,10 @@ public sealed class RestoreDeviceStream : Stream
     /// <param name="cancellationToken">Cancels a wait for a read, or the source's read.</param>
     /// <returns>The number of bytes copied.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    /// <exception cref="IOException">
+    /// The source failed: the read it could not fill, and every later VDC_Read until the device's end, completed with
+    /// ERROR_READ_FAULT, so the server fails the RESTORE; thrown once the device ended.
+    /// </exception>
     /// <exception cref="VdiException">As <see cref="Write(ReadOnlySpan{byte})"/>.</exception>
     /// <exception cref="InvalidOperationException">The end of the data was already marked.</exception>
     /// <exception cref="ObjectDisposedException">The stream or its set was disposed.</exception>
@@ -199,7 +219,19 @@ public sealed class RestoreDeviceStream : Stream
                 await FetchReadAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            int read = await source.ReadAsync(_held.Memory[_offset..], cancellationToken).ConfigureAwait(false);
+            int read;
+            try
+            {
+                read = await source.ReadAsync(_held.Memory[_offset..], cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                var copy = new CopyFailure(write: false);
+                await FailUntilEndAsync(copy.Record(e), cancellationToken).ConfigureAwait(false);
+                copy.ThrowIfFailed();
+                throw;
+            }
+
             if (read == 0)
             {
                 return total;
@@ -392,6 +424,61 @@ public sealed class RestoreDeviceStream : Stream
     }
 
     /// <summary>Waits for the next VDC_Read, answering every other command on the way.</summary>
+    /// <summary>
+    /// After the source failed: fails the held read with <paramref name="code"/>, marks the end of the data, and
+    /// answers every later VDC_Read with the same code until the device's end. An abort the server answers with
+    /// ends it too: the source's failure is what the caller reports.
+    /// </summary>
+    private void FailUntilEnd(uint code)
+    {
+        _completed = true;
+        FailHeld(code);
+        try
+        {
+            while (_device.TryGetCommandCore(VdiTimeout.Infinite, out var command))
+            {
+                AnswerAfterFailure(command, code);
+            }
+        }
+        catch (VdiException)
+        {
+            // The set aborted in reply.
+        }
+
+        _ended = true;
+    }
+
+    private async ValueTask FailUntilEndAsync(uint code, CancellationToken cancellationToken)
+    {
+        _completed = true;
+        FailHeld(code);
+        try
+        {
+            while (await _device.GetCommandAsync(cancellationToken).ConfigureAwait(false) is { } command)
+            {
+                AnswerAfterFailure(command, code);
+            }
+        }
+        catch (VdiException)
+        {
+            // The set aborted in reply.
+        }
+
+        _ended = true;
+    }
+
+    private static void AnswerAfterFailure(DeviceCommand command, uint code)
+    {
+        if (command.Code == VdCommandCode.VDC_Read)
+        {
+            command.Complete(code, 0);
+        }
+        else
+        {
+            AnswerAfterEnd(command);
+        }
+    }
+
     private void FetchRead()
     {
         while (true)

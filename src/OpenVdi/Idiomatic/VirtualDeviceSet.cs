@@ -326,6 +326,11 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The set was disposed.</exception>
     public Span<byte> MapBufferHandle(uint handle, int length)
     {
+        if (_ours is null)
+        {
+            return ForeignBuffer.Span(MapForeign(handle, length), length);
+        }
+
         var buffers = MapBuffer(handle, length, out int index);
         return buffers.Data(index, length);
     }
@@ -342,6 +347,11 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The set was disposed.</exception>
     public Memory<byte> MapBufferHandleAsMemory(uint handle, int length)
     {
+        if (_ours is null)
+        {
+            return ForeignBuffer.Memory(MapForeign(handle, length), length);
+        }
+
         var buffers = MapBuffer(handle, length, out int index);
 #pragma warning disable CA2000 // The manager over shared memory owns nothing; Close unmaps the area.
         var memory = new SharedBufferMemory();
@@ -477,10 +487,16 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Through another implementation: its address, the length checked against the largest buffer the configuration allows.</summary>
     private nint MapForeign(uint handle, int length)
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (Configuration is { } config && (uint)length > config.MaxTransferSize)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(length), $"A buffer of this set holds at most {config.MaxTransferSize} bytes.");
+        }
+
         var result = _set.MapBufferHandle(handle, out nint address);
         if (result != VdiResult.NOERROR)
         {

@@ -104,7 +104,7 @@ public class BackupDeviceStreamTests
         using var loopback = BackupLoopback();
         using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: BackupServerFeatures);
         var data = IdiomaticLoopback.Pattern(1_000_000, seed: 5);
-        // One write in flight: commands queued behind a failure trip a core bug (see KnownCoreIssueTests).
+        // One write in flight: the failure is met on the command the reader holds.
         var script = ServerScript.Backup(loopback, data, [65536], out var server, buffers: 1);
         await using var stream = new BackupDeviceStream(devices[0]);
 
@@ -126,6 +126,80 @@ public class BackupDeviceStreamTests
         Assert.Equal(Win32Error.ERROR_DISK_FULL, first.CompletionCode);
         Assert.DoesNotContain(script.Sent, c => c.CompletionCode == Win32Error.ERROR_SUCCESS);
         Assert.Equal(VdiResult.NOERROR, loopback.AgentResult());
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task CopyToAsync_completes_a_VDC_Flush_only_once_the_destination_has_flushed()
+    {
+        using var loopback = BackupLoopback();
+        using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: BackupServerFeatures);
+        var data = IdiomaticLoopback.Pattern(200_000, seed: 6);
+        var script = ServerScript.Backup(loopback, data, s_writeSizes, out var server);
+        await using var stream = new BackupDeviceStream(devices[0]);
+        var destination = new GatedFlushStream();
+
+        var copy = stream.CopyToAsync(destination);
+        await destination.FlushStarted.Within();
+        var flush = script.FirstSent(VdCommandCode.VDC_Flush);
+        Assert.NotNull(flush);
+        Assert.False(script.HasCompleted(flush), "The VDC_Flush completed while the destination's flush had not returned.");
+        destination.Release();
+        await copy.Within();
+
+        await server.Within();
+        Assert.Equal(data, destination.ToArray());
+        Assert.Equal(2, destination.Flushes); // the VDC_Flush and the VDC_Complete
+        AssertAllAnsweredSuccessfully(script, data.Length, expectFlushes: 1);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task CopyToAsync_into_a_file_gives_the_file_the_bytes_and_every_command_success()
+    {
+        using var loopback = BackupLoopback();
+        using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: BackupServerFeatures);
+        var data = IdiomaticLoopback.Pattern(300_000, seed: 7);
+        var script = ServerScript.Backup(loopback, data, s_writeSizes, out var server, flushEvery: 3);
+        await using var stream = new BackupDeviceStream(devices[0]);
+        string path = Path.Combine(Path.GetTempPath(), $"openvdi-copy-{Guid.NewGuid():N}");
+        try
+        {
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: false))
+            {
+                await stream.CopyToAsync(file).Within();
+            }
+
+            await server.Within();
+            Assert.Equal(data, await File.ReadAllBytesAsync(path));
+            AssertAllAnsweredSuccessfully(script, data.Length, expectFlushes: 3);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory(Timeout = 30000)]
+    [InlineData(28, Win32Error.ERROR_DISK_FULL)] // ENOSPC
+    [InlineData(122, Win32Error.ERROR_DISK_FULL)] // EDQUOT
+    [InlineData(5, Win32Error.ERROR_WRITE_FAULT)] // EIO
+    public async Task A_destination_that_fails_fails_its_write_with_the_Win32_code_and_the_copy_throws_at_the_end(int errno, uint expected)
+    {
+        using var loopback = BackupLoopback();
+        using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: BackupServerFeatures);
+        var data = IdiomaticLoopback.Pattern(1_000_000, seed: 8);
+        var script = ServerScript.Backup(loopback, data, [65536], out var server);
+        await using var stream = new BackupDeviceStream(devices[0]);
+        var destination = new FailingStream(failAtWrite: 3, new IOException("No space left on device", errno));
+
+        var thrown = await Assert.ThrowsAsync<IOException>(() => stream.CopyToAsync(destination).Within());
+
+        await server.Within();
+        Assert.Same(destination.Failure, thrown);
+        var writes = script.Sent.Where(c => c.CommandCode == VdCommandCode.VDC_Write).ToArray();
+        Assert.All(writes.Take(2), c => Assert.Equal(Win32Error.ERROR_SUCCESS, c.CompletionCode));
+        Assert.Equal((expected, 0u), (writes[2].CompletionCode, writes[2].BytesTransferred));
+        Assert.All(script.Sent.Skip(3), c => Assert.NotEqual(Win32Error.ERROR_SUCCESS, c.CompletionCode));
+        Assert.True(stream.HasEnded, "The copy did not answer the device until its end.");
     }
 
     [Fact(Timeout = 30000)]
@@ -235,5 +309,36 @@ public class BackupDeviceStreamTests
             Writes++;
             return base.WriteAsync(buffer, cancellationToken);
         }
+    }
+
+    /// <summary>A memory stream whose first flush signals <see cref="FlushStarted"/> and returns only after <see cref="Release"/>.</summary>
+    private sealed class GatedFlushStream : MemoryStream
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FlushStarted => _started.Task;
+
+        public int Flushes { get; private set; }
+
+        public void Release() => _gate.TrySetResult();
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Flushes++;
+            _started.TrySetResult();
+            await _gate.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>A memory stream whose write number <c>failAtWrite</c> (1-based) and every later one throw <see cref="Failure"/>.</summary>
+    private sealed class FailingStream(int failAtWrite, IOException failure) : MemoryStream
+    {
+        private int _writes;
+
+        public IOException Failure { get; } = failure;
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ++_writes >= failAtWrite ? ValueTask.FromException(Failure) : base.WriteAsync(buffer, cancellationToken);
     }
 }

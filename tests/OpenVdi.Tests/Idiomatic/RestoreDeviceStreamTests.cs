@@ -152,6 +152,25 @@ public class RestoreDeviceStreamTests
     }
 
     [Fact(Timeout = 30000)]
+    public async Task A_source_that_fails_fails_the_read_with_ERROR_READ_FAULT_and_the_copy_throws_at_the_end()
+    {
+        using var loopback = new Loopback();
+        using var set = loopback.ActiveIdiomatic(out var devices, serverFeatures: VdFeatures.VDF_ReadMedia);
+        var script = ServerScript.Restore(loopback, [65536], out var server, 10 * 65536);
+        await using var stream = new RestoreDeviceStream(devices[0]);
+        var failure = new IOException("Input/output error", 5);
+        await using var source = new FailingSource(new byte[2 * 65536], failure);
+
+        var thrown = await Assert.ThrowsAsync<IOException>(() => stream.CopyFromAsync(source).Within());
+
+        await server.Within();
+        Assert.Same(failure, thrown);
+        Assert.All(script.Sent.Take(2), c => Assert.Equal((Win32Error.ERROR_SUCCESS, 65536u), (c.CompletionCode, c.BytesTransferred)));
+        Assert.Equal((Win32Error.ERROR_READ_FAULT, 0u), (script.Sent[2].CompletionCode, script.Sent[2].BytesTransferred));
+        Assert.True(stream.HasEnded, "The copy did not answer the device until its end.");
+    }
+
+    [Fact(Timeout = 30000)]
     public async Task A_cancelled_write_leaves_the_stream_usable()
     {
         using var loopback = new Loopback();
@@ -182,5 +201,12 @@ public class RestoreDeviceStreamTests
         Assert.Equal(expectShortBytes, sent[eof].BytesTransferred > 0);
         Assert.True(sent[eof].BytesTransferred < sent[eof].Size);
         Assert.Equal(sent.Count - 1, eof);
+    }
+
+    /// <summary>A memory stream of <c>data</c> whose read after the end throws <see cref="IOException"/> instead of returning 0.</summary>
+    private sealed class FailingSource(byte[] data, IOException failure) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position == Length ? ValueTask.FromException<int>(failure) : base.ReadAsync(buffer, cancellationToken);
     }
 }

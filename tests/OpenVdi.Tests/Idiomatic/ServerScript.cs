@@ -17,6 +17,7 @@ internal sealed class ServerScript
     private readonly BlockingCollection<nint> _free = [];
     private readonly List<VdsCommand> _sent = [];
     private readonly List<byte[]?> _readData = [];
+    private readonly HashSet<VdsCommand> _completed = [];
     private int _outstanding;
     private int _failed;
 
@@ -32,6 +33,24 @@ internal sealed class ServerScript
 
     /// <summary>Every command sent, in order; complete once the script's task finished.</summary>
     public IReadOnlyList<VdsCommand> Sent => _sent;
+
+    /// <summary>Whether <paramref name="command"/>, one the script sent, has completed (its routine ran).</summary>
+    public bool HasCompleted(VdsCommand command)
+    {
+        lock (_sent)
+        {
+            return _completed.Contains(command);
+        }
+    }
+
+    /// <summary>The first command of <paramref name="code"/> sent so far, or null.</summary>
+    public VdsCommand? FirstSent(VdCommandCode code)
+    {
+        lock (_sent)
+        {
+            return _sent.FirstOrDefault(c => c.CommandCode == code);
+        }
+    }
 
     /// <summary>Whether any command completed with a code other than ERROR_SUCCESS.</summary>
     public bool Failed => Volatile.Read(ref _failed) != 0;
@@ -54,11 +73,7 @@ internal sealed class ServerScript
     /// end; then the device closed once every command completed. The bytes each read transferred are kept, in order,
     /// for <see cref="ReadBytes"/>.
     /// </summary>
-    /// <remarks>
-    /// Stopping at the read that meets the end keeps reads from being queued behind the EOF completion: the core
-    /// flushes those, and a flushed slot the agent retires before the client walks past it is taken for corruption
-    /// (see the skipped test in KnownCoreIssueTests).
-    /// </remarks>
+    /// <remarks>Stopping at the read that meets the end keeps reads from being queued behind the EOF completion, as SQL Server does.</remarks>
     public static ServerScript Restore(Loopback loopback, int[] sizes, out Task run, long totalBytes, int buffers = 4)
     {
         var script = new ServerScript(loopback, buffers: buffers);
@@ -213,6 +228,7 @@ internal sealed class ServerScript
         lock (_sent)
         {
             _readData[(int)command.CompletionContext!] = read;
+            _completed.Add(command);
             _outstanding--;
             Monitor.PulseAll(_sent);
         }
