@@ -22,7 +22,7 @@ public sealed class BackupOverTdsTests
         // so the backup can only finish if the messages came while it ran.
         await using var engine = TdsEngine.Start(flushInterval: 512 << 10);
         var sink = new RecordingSink();
-        var device = new GatedDeviceHandler(sink.Arrival(SqlMessageNumbers.PercentProcessed));
+        var device = new GatedStripe(sink.Arrival(SqlMessageNumbers.PercentProcessed));
         var session = await engine.Within(
             DeviceSession.RunAsync(
                 new SessionRequest
@@ -32,7 +32,7 @@ public sealed class BackupOverTdsTests
                     DeviceCount = 1,
                     Statement = names => StatementText.Backup(TdsEngine.BackupOfSample(string.Empty) with { Transfer = new TransferOptions(65536, 65536, Stats: 10) }, names),
                     Direction = VdFeatures.VDF_WriteMedia,
-                    Handler = _ => device,
+                    Stripe = _ => device,
                     StripeNames = ["stripe"],
                     Monitor = new TransferMonitor("backup", () => device.Bytes),
                 },
@@ -99,7 +99,7 @@ public sealed class BackupOverTdsTests
                     DeviceCount = 1,
                     Statement = names => $"RESTORE {kind} FROM VIRTUAL_DEVICE = N'{names[0]}'",
                     Direction = VdFeatures.VDF_ReadMedia,
-                    Handler = _ => new RestoreDeviceHandler(stripes[0]),
+                    Stripe = i => stripes[i],
                     StripeNames = ["stripe"],
                     Monitor = new TransferMonitor("restore", () => 0),
                 },

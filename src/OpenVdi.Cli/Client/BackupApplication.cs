@@ -14,18 +14,15 @@ internal sealed class BackupApplication
 {
     private readonly IStatementEngine _engine;
     private readonly IStatementSink? _sink;
-    private readonly VirtualDeviceSetOptions? _setOptions;
     private readonly FaultPlan _faults;
 
     /// <param name="engine">Runs the statements.</param>
     /// <param name="sink">Receives each statement's messages and result sets as they come.</param>
-    /// <param name="setOptions">Options of the sets this application creates.</param>
     /// <param name="faults">Faults the engine injects into every statement this application sends (none when null).</param>
-    public BackupApplication(IStatementEngine engine, IStatementSink? sink = null, VirtualDeviceSetOptions? setOptions = null, FaultPlan? faults = null)
+    public BackupApplication(IStatementEngine engine, IStatementSink? sink = null, FaultPlan? faults = null)
     {
         _engine = engine;
         _sink = sink;
-        _setOptions = setOptions;
         _faults = faults ?? FaultPlan.None;
     }
 
@@ -34,6 +31,12 @@ internal sealed class BackupApplication
     /// (a disk that fills up). Null (the default) writes to the files directly.
     /// </summary>
     internal Func<Stream, Stream>? StripeStreamFilter { get; init; }
+
+    /// <summary>Whose VDI library makes the sets: OpenVdi's (the default), or Microsoft's, which a real SQL Server needs.</summary>
+    public VdiLibrary Library { get; init; } = VdiLibrary.OpenVdi;
+
+    /// <summary>Where Microsoft's library is, and OpenVdi's transport options; null for the defaults.</summary>
+    public VdiLibraryOptions? LibraryOptions { get; init; }
 
     /// <summary>Told when each transfer starts and ends (a progress display); null for no one.</summary>
     public ITransferObserver? Observer { get; init; }
@@ -68,12 +71,13 @@ internal sealed class BackupApplication
                     DeviceCount = request.Devices,
                     Statement = names => StatementText.Backup(request, names),
                     Direction = VdFeatures.VDF_WriteMedia,
-                    Handler = i => new BackupDeviceHandler(stripes[i]),
+                    Stripe = i => stripes[i],
                     StripeNames = [.. stripes.FinalPaths.Select(Path.GetFileName).Select(name => name!)],
                     Monitor = new TransferMonitor("backup", () => stripes.TotalBytes),
                     Observer = Observer,
                     Timeout = Timeout,
-                    SetOptions = _setOptions,
+                    Library = Library,
+                    LibraryOptions = LibraryOptions,
                     Faults = _faults,
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -150,12 +154,13 @@ internal sealed class BackupApplication
                     DeviceCount = stripes.Count,
                     Statement = names => statement(names, options, geometry),
                     Direction = VdFeatures.VDF_ReadMedia,
-                    Handler = i => new RestoreDeviceHandler(stripes[i]),
+                    Stripe = i => stripes[i],
                     StripeNames = [.. stripes.Paths.Select(Path.GetFileName).Select(name => name!)],
                     Monitor = new TransferMonitor(operation, () => stripes.BytesRead, stripes.TotalBytes),
                     Observer = Observer,
                     Timeout = Timeout,
-                    SetOptions = _setOptions,
+                    Library = Library,
+                    LibraryOptions = LibraryOptions,
                     Faults = _faults,
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -172,6 +177,10 @@ internal sealed class BackupApplication
         catch (VdiException e)
         {
             return (null, $"The virtual device set could not be created: {e.Message}");
+        }
+        catch (VdiLibraryLoadException e)
+        {
+            return (null, e.Message);
         }
     }
 

@@ -6,8 +6,10 @@ namespace OpenVdi.Cli.Client;
 
 /// <summary>
 /// The client's half of one statement over a virtual device set, as a real VDI client runs it (VDI spec §11):
-/// create the set, send the statement (concurrently), wait for the configuration or for the statement to end first,
-/// open every device and serve it on its own thread, then decide from the statement's outcome. If the statement
+/// create the set (through the VDI library asked for), send the statement (concurrently), wait for the configuration
+/// or for the statement to end first, open every device and run the library's device loop on it
+/// (<see cref="BackupDeviceStream"/> into the stripe, or <see cref="RestoreDeviceStream"/> from it), then decide from
+/// the statement's outcome. If the statement
 /// fails, is cancelled or the engine cannot be reached, the set is aborted so that no device waits forever. With a
 /// timeout, an engine that does not configure the set in time, or stops sending commands, is a failure too: the set
 /// is aborted, and the statement cancelled if it does not end by itself.
@@ -17,14 +19,15 @@ internal static class DeviceSession
     /// <summary>How long the devices may take to end after the statement succeeded (the engine closes them before it answers).</summary>
     private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(30);
 
-    /// <summary>The longest a device waits for a command before it looks at the watchdog again.</summary>
+    /// <summary>How often the watchdog looks at the set's activity.</summary>
     private static readonly TimeSpan s_watchSlice = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Runs a statement with its devices served by the handlers.</summary>
-    /// <param name="request">The engine, the statement, the devices and their handlers.</param>
+    /// <summary>Runs a statement with its devices copying to or from the stripes.</summary>
+    /// <param name="request">The engine, the statement, the devices and their stripes.</param>
     /// <param name="cancellationToken">Cancels the statement and aborts the set.</param>
     /// <returns>What happened; never throws for a failed statement, an unreachable engine, a stall or a cancellation.</returns>
     /// <exception cref="VdiException">The set cannot be created.</exception>
+    /// <exception cref="VdiLibraryLoadException">Microsoft's VDI library, asked for, cannot be loaded.</exception>
     public static async Task<SessionResult> RunAsync(SessionRequest request, CancellationToken cancellationToken)
     {
         string setName = "vdi-" + Guid.NewGuid().ToString("D");
@@ -37,7 +40,7 @@ internal static class DeviceSession
             Features = request.Direction == VdFeatures.VDF_WriteMedia ? VdFeatures.VDF_RequestComplete : VdFeatures.VDF_LikePipe,
         };
 
-        using var set = VirtualDeviceSet.Create(setName, config, options: request.SetOptions);
+        using var set = VirtualDeviceSet.Create(VirtualDeviceSets.Create(request.Library, request.LibraryOptions), setName, config);
         using var abortOnCancel = cancellationToken.Register(() => SafeAbort(set));
 
         // The statement is cancelled with the caller, or when this side gave up on an engine that stopped answering.
@@ -54,7 +57,6 @@ internal static class DeviceSession
                     : request.Engine.ExecuteAsync(statement, request.Faults, request.Sink, statementCancel.Token),
                 CancellationToken.None);
 
-            var handlers = new IDeviceHandler[request.DeviceCount];
             var failures = new string?[request.DeviceCount];
             var (negotiated, configurationProblem) = await ConfigureAsync(set, running, request.Timeout, cancellationToken).ConfigureAwait(false);
             if (negotiated is { } settled && (settled.Features & request.Direction) == 0)
@@ -70,13 +72,10 @@ internal static class DeviceSession
             bool gaveUp = configurationProblem is not null;
             if (negotiated is not null)
             {
-                for (int i = 0; i < handlers.Length; i++)
-                {
-                    handlers[i] = request.Handler(i);
-                }
-
                 var watchdog = new DeviceWatchdog(request.Timeout);
-                var devices = Task.WhenAll(deviceNames.Select((name, i) => ServeOnOwnThread(set, name, request.StripeNames[i], handlers[i], watchdog, failures, i)));
+                var transfers = deviceNames.Select((name, i) => TransferAsync(set, name, request, i, watchdog, failures)).ToArray();
+                var devices = Task.WhenAll(transfers);
+                var watching = WatchAsync(set, devices, transfers, request.StripeNames, watchdog, failures);
                 if (await Task.WhenAny(devices, running).ConfigureAwait(false) == running)
                 {
                     if (!running.IsCompletedSuccessfully || !running.Result.Succeeded)
@@ -98,7 +97,7 @@ internal static class DeviceSession
                 }
 
                 await devices.ConfigureAwait(false);
-                gaveUp |= watchdog.Fired;
+                gaveUp |= await watching.ConfigureAwait(false);
             }
 
             if (gaveUp && request.Timeout != Timeout.InfiniteTimeSpan)
@@ -137,7 +136,7 @@ internal static class DeviceSession
                 EngineFailure = engineFailure,
                 Cancelled = cancelled || cancellationToken.IsCancellationRequested,
                 Configuration = negotiated,
-                DeviceFailures = [.. failures.Select((f, i) => f ?? handlers[i]?.Failure)],
+                DeviceFailures = failures,
                 Elapsed = elapsed.Elapsed,
             };
         }
@@ -181,66 +180,74 @@ internal static class DeviceSession
         }
     }
 
-    /// <summary>Serves one device on a dedicated thread (a device is driven by one thread, VDI spec §10.1).</summary>
-    private static Task ServeOnOwnThread(VirtualDeviceSet set, string name, string stripe, IDeviceHandler handler, DeviceWatchdog watchdog, string?[] failures, int index)
+    /// <summary>
+    /// Opens device <paramref name="index"/> and runs the library's device loop on it until its end: a backup's bytes
+    /// into its stripe (each VDC_Flush and VDC_Complete made durable), or a restore's from it. A failure of the
+    /// stripe is reported to the engine by the loop, and kept here for the report; an abort ends the loop, and the
+    /// statement's outcome says why. Never throws.
+    /// </summary>
+    private static async Task TransferAsync(VirtualDeviceSet set, string name, SessionRequest request, int index, DeviceWatchdog watchdog, string?[] failures)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        // Off the caller's thread: OpenDevice may wait for the engine to name the device.
+        await Task.Yield();
+        try
         {
+            var device = set.OpenDevice(name);
+            var stripe = new WatchedStream(request.Stripe(index), watchdog);
+            if (request.Direction == VdFeatures.VDF_WriteMedia)
+            {
+                await using var backup = new BackupDeviceStream(device);
+                await backup.CopyToAsync(stripe).ConfigureAwait(false);
+                return;
+            }
+
+            var restore = new RestoreDeviceStream(device);
             try
             {
-                var device = set.OpenDevice(name);
-                var slice = watchdog.Enabled ? s_watchSlice : Timeout.InfiniteTimeSpan;
-                while (true)
-                {
-                    if (device.TryGetCommand(slice, out var command))
-                    {
-                        watchdog.Began();
-                        try
-                        {
-                            handler.Handle(command);
-                        }
-                        finally
-                        {
-                            watchdog.Done();
-                        }
-
-                        continue;
-                    }
-
-                    if (device.HasEnded)
-                    {
-                        break;
-                    }
-
-                    if (watchdog.HasStalled())
-                    {
-                        failures[index] = $"{stripe}: the engine sent no command for {CommandLine.Duration.Format(watchdog.Timeout)} (--timeout); the set was aborted.";
-                        SafeAbort(set);
-                        break;
-                    }
-                }
+                await restore.CopyFromAsync(stripe).ConfigureAwait(false);
+                await restore.CompleteAsync().ConfigureAwait(false);
             }
-            catch (VdiException e) when (e.IsAbort)
+            catch (VdiException e) when (e.IsClosed)
             {
-                // The set aborted: the statement's outcome says why.
+                // The engine stopped reading before the end (HEADERONLY reads only the start): its outcome decides.
             }
-            catch (Exception e)
-            {
-                failures[index] = $"{stripe}: {e.Message}";
-                SafeAbort(set);
-            }
-            finally
-            {
-                done.TrySetResult();
-            }
-        })
+        }
+        catch (VdiException e) when (e.IsAbort || e.IsClosed)
         {
-            IsBackground = true,
-            Name = string.Create(CultureInfo.InvariantCulture, $"vdi device {index + 1}"),
-        };
-        thread.Start();
-        return done.Task;
+            // The set aborted: the statement's outcome, or the watchdog, says why.
+        }
+        catch (Exception e) when (e is IOException or VdiException or ObjectDisposedException)
+        {
+            failures[index] ??= e is IOException ? e.Message : $"{request.StripeNames[index]}: {e.Message}";
+            SafeAbort(set);
+        }
+    }
+
+    /// <summary>
+    /// Aborts the set when the engine stopped sending: no device busy with a stripe and nothing seen for the timeout
+    /// (see <see cref="DeviceWatchdog"/>). Names the first device still running. True when it fired.
+    /// </summary>
+    private static async Task<bool> WatchAsync(VirtualDeviceSet set, Task devices, Task[] transfers, IReadOnlyList<string> stripes, DeviceWatchdog watchdog, string?[] failures)
+    {
+        if (!watchdog.Enabled)
+        {
+            return false;
+        }
+
+        using var ticks = new PeriodicTimer(s_watchSlice);
+        while (!devices.IsCompleted)
+        {
+            await Task.WhenAny(devices, ticks.WaitForNextTickAsync().AsTask()).ConfigureAwait(false);
+            if (!devices.IsCompleted && watchdog.HasStalled())
+            {
+                int stalled = Math.Max(0, Array.FindIndex(transfers, t => !t.IsCompleted));
+                failures[stalled] ??= $"{stripes[stalled]}: the engine sent no command for {CommandLine.Duration.Format(watchdog.Timeout)} (--timeout); the set was aborted.";
+                SafeAbort(set);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void SafeAbort(VirtualDeviceSet set)

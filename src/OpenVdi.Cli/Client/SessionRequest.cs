@@ -21,8 +21,11 @@ internal sealed record SessionRequest
     /// <summary><see cref="VdFeatures.VDF_WriteMedia"/> for a backup, <see cref="VdFeatures.VDF_ReadMedia"/> for a restore.</summary>
     public required VdFeatures Direction { get; init; }
 
-    /// <summary>The handler of device <c>i</c> (0-based).</summary>
-    public required Func<int, IDeviceHandler> Handler { get; init; }
+    /// <summary>
+    /// The stripe of device <c>i</c> (0-based): where a backup's bytes go (its Flush must be durable), or where a
+    /// restore's come from.
+    /// </summary>
+    public required Func<int, Stream> Stripe { get; init; }
 
     /// <summary>The stripe file device <c>i</c> serves, to name it in messages instead of the device.</summary>
     public required IReadOnlyList<string> StripeNames { get; init; }
@@ -42,6 +45,9 @@ internal sealed record SessionRequest
     /// <summary>Faults the engine injects into this statement's devices (sent with the statement); none by default.</summary>
     public FaultPlan Faults { get; init; } = FaultPlan.None;
 
-    /// <summary>Options of the set (group access for an engine running as another user of the group).</summary>
-    public VirtualDeviceSetOptions? SetOptions { get; init; }
+    /// <summary>Whose VDI library makes the set: OpenVdi's (the default) or Microsoft's.</summary>
+    public VdiLibrary Library { get; init; } = VdiLibrary.OpenVdi;
+
+    /// <summary>Where Microsoft's library is, and OpenVdi's transport options; null for the defaults.</summary>
+    public VdiLibraryOptions? LibraryOptions { get; init; }
 }

@@ -135,6 +135,40 @@ internal static class CommonOptions
         CustomParser = ParseServer,
     };
 
+    /// <summary><c>--vdi-library openvdi|microsoft</c>: whose VDI library makes the virtual device set.</summary>
+    public static readonly Option<VdiLibrary> VdiLibrary = new("--vdi-library")
+    {
+        Description = "Whose VDI library makes the virtual devices: openvdi (default; OpenVdi's engine) or microsoft (libsqlvdi.so, which a real SQL Server needs: " +
+            "--sqlvdi-library, else $OPENVDI_SQLVDI_LIBRARY, else the dynamic loader's search, else /opt/mssql/lib/libsqlvdi.so)",
+        HelpName = "openvdi|microsoft",
+        DefaultValueFactory = _ => OpenVdi.VdiLibrary.OpenVdi,
+        CustomParser = ParseVdiLibrary,
+    };
+
+    /// <summary><c>--sqlvdi-library PATH</c>: the libsqlvdi.so of <c>--vdi-library microsoft</c>.</summary>
+    public static readonly Option<string?> SqlVdiLibrary = new("--sqlvdi-library")
+    {
+        Description = "With --vdi-library microsoft: the libsqlvdi.so to load (a file, or the directory holding it); the only one tried",
+        HelpName = "PATH",
+    };
+
+    /// <summary>Adds the options of the client commands' virtual device sets: <c>--vdi-library</c> and <c>--sqlvdi-library</c>.</summary>
+    public static void AddVdiLibrary(Command command)
+    {
+        command.Options.Add(VdiLibrary);
+        command.Options.Add(SqlVdiLibrary);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(SqlVdiLibrary) is not null && result.GetValue(VdiLibrary) != OpenVdi.VdiLibrary.Microsoft)
+            {
+                result.AddError("--sqlvdi-library needs --vdi-library microsoft");
+            }
+        });
+    }
+
+    /// <summary>The library options of <see cref="AddVdiLibrary"/>.</summary>
+    public static VdiLibraryOptions LibraryOptionsOf(ParseResult parse) => new() { SqlVdiLibraryPath = parse.GetValue(SqlVdiLibrary) };
+
     /// <summary>
     /// Adds the options that say which engine runs the statements: the daemon's socket, or a server's connection string
     /// (one or the other; faults travel only on the daemon's socket).
@@ -167,6 +201,23 @@ internal static class CommonOptions
 
     /// <summary>The engine daemon the options of <see cref="AddEngine"/> name, for its own requests (status, list, drop).</summary>
     public static EngineClient Daemon(ParseResult parse) => new(parse.GetValue(Socket));
+
+    private static VdiLibrary ParseVdiLibrary(ArgumentResult result)
+    {
+        string text = Single(result);
+        if (text.Equals("openvdi", StringComparison.OrdinalIgnoreCase))
+        {
+            return OpenVdi.VdiLibrary.OpenVdi;
+        }
+
+        if (text.Equals("microsoft", StringComparison.OrdinalIgnoreCase))
+        {
+            return OpenVdi.VdiLibrary.Microsoft;
+        }
+
+        result.AddError($"{OptionName(result)} takes openvdi or microsoft, not '{text}'");
+        return OpenVdi.VdiLibrary.OpenVdi;
+    }
 
     /// <summary>Parses a size option's value within [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static long Size(ArgumentResult result, long min, long max)

@@ -64,6 +64,7 @@ internal static class BackupCommand
             s_blockSize, s_maxTransferSize, CommonOptions.BufferCount, CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
         };
         CommonOptions.AddEngine(command);
+        CommonOptions.AddVdiLibrary(command);
         command.Validators.Add(result =>
         {
             if (result.GetResult(s_checksum) is not null && result.GetResult(s_noChecksum) is not null)

@@ -35,6 +35,8 @@ internal static class ClientRun
         {
             Observer = output,
             Timeout = CommonOptions.TimeoutOf(parse),
+            Library = parse.GetValue(CommonOptions.VdiLibrary),
+            LibraryOptions = CommonOptions.LibraryOptionsOf(parse),
         };
         if (intro is not null)
         {

@@ -19,6 +19,7 @@ internal static class InspectCommand
         };
         var command = new Command(name, description) { CommonOptions.From, CommonOptions.Timeout, CommonOptions.Faults };
         CommonOptions.AddEngine(command);
+        CommonOptions.AddVdiLibrary(command);
         command.SetAction((parse, _) =>
         {
             string directory = parse.GetRequiredValue(CommonOptions.From);

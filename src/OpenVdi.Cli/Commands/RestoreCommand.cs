@@ -35,6 +35,7 @@ internal static class RestoreCommand
             CommonOptions.BufferCount, CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
         };
         CommonOptions.AddEngine(command);
+        CommonOptions.AddVdiLibrary(command);
         command.SetAction((parse, _) =>
         {
             int stats = parse.GetValue(CommonOptions.Stats);

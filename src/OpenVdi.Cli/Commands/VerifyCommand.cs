@@ -14,6 +14,7 @@ internal static class VerifyCommand
             CommonOptions.From, CommonOptions.RequireChecksum, CommonOptions.BufferCount, CommonOptions.Stats, CommonOptions.Timeout, CommonOptions.Faults,
         };
         CommonOptions.AddEngine(command);
+        CommonOptions.AddVdiLibrary(command);
         command.SetAction((parse, _) =>
         {
             string directory = parse.GetRequiredValue(CommonOptions.From);

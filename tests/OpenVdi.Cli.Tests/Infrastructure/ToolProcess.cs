@@ -28,9 +28,17 @@ public sealed class ToolProcess : IDisposable
         }
     }
 
-    public static ToolProcess Start(params string[] args)
+    public static ToolProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the tool with <paramref name="environment"/> added to this process's.</summary>
+    public static ToolProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = ThisExecutable.Start(args);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         var tool = new ToolProcess(new Process { StartInfo = start });
@@ -66,6 +74,9 @@ public sealed class ToolProcess : IDisposable
             return found.Task;
         }
     }
+
+    /// <summary>Every line of standard output so far, one string.</summary>
+    public string Output => string.Join('\n', Lines);
 
     /// <summary>Every line of standard output so far.</summary>
     public IReadOnlyList<string> Lines
