@@ -17,6 +17,56 @@ public class HostileWriterTests
     /// <summary>How long an audit or a liveness probe may take to notice (it runs every 100 ms; generous for a loaded VM).</summary>
     private const int Noticed = 5000;
 
+    [Fact(Timeout = 60000)]
+    public async Task A_device_state_forged_to_IO_ERROR_mid_restore_fails_the_restore_instead_of_ending_it_short()
+    {
+        // Found by the long soak: the server took the refusal of its next read (IO-ERROR) for the end of the stream,
+        // consumed the reads in flight, and reported a RESTORE of a few reads out of 40 as a success.
+        string name = SetNames.Unique("ioerror");
+        const int Transfers = 40;
+        using var client = new ClientVirtualDeviceSet();
+        Loopback.Expect(client.CreateEx(null, name, new VdConfig { DeviceCount = 1, Features = VdFeatures.VDF_LikePipe }));
+        var options = new OpenVdi.Engine.Devices.StreamingOptions { MaxTransferSize = 65536, BufferCount = 4 };
+        var server = Task.Factory.StartNew(
+            () =>
+            {
+                using var streaming = OpenVdi.Engine.Devices.StreamingServer.Open(null, name, VdFeatures.VDF_ReadMedia, options, []);
+                return streaming.RunRestore((_, _) => true);
+            },
+            TaskCreationOptions.LongRunning);
+        Loopback.Expect(client.GetConfiguration(10000, out _));
+        Loopback.Expect(client.OpenDevice(name, out var device));
+        int served = 0;
+        void Complete(VdcCommand command)
+        {
+            bool end = ++served > Transfers;
+            Loopback.Expect(device!.CompleteCommand(command, end ? Win32Error.ERROR_HANDLE_EOF : Win32Error.ERROR_SUCCESS, end ? 0 : command.Size, 0));
+        }
+
+        // The server keeps 4 reads in flight (BUFFERCOUNT 4, one device): all 4 taken, none is queued. Then a third
+        // party puts the device in IO-ERROR (the client itself never failed a command), and the 4 complete with
+        // success: the server's next read is refused while reads are still in flight.
+        var held = new List<VdcCommand>();
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(NOERROR, device!.GetCommand(10000, out var taken));
+            held.Add(taken!);
+        }
+
+        HostileWriter.WriteInt32(HostileWriter.ControlPath(name), HostileWriter.Device(0) + DeviceStateOffset, 1);
+        held.ForEach(Complete);
+        while (device!.GetCommand(10000, out var command) == NOERROR)
+        {
+            Complete(command!);
+        }
+
+        var result = await server.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(result.Succeeded, $"The RESTORE was reported a success after {result.BytesPerDevice[0] / 65536} reads of {Transfers}.");
+        Assert.Contains("IO-ERROR", result.Failure, StringComparison.Ordinal);
+        client.Close();
+        Assert.Empty(SetNames.SegmentsOf(name));
+    }
+
     [Fact(Timeout = 30000)]
     public async Task A_forged_closed_flag_while_streaming_aborts_the_set_instead_of_leaving_the_server_waiting()
     {

@@ -27,7 +27,7 @@ public sealed partial class StreamingServer
         {
             lock (_lock)
             {
-                AssertInvariantsUnsynchronized();
+                AssertInvariants();
                 return _free.TryPop(out command!);
             }
         }
@@ -37,7 +37,7 @@ public sealed partial class StreamingServer
         {
             lock (_lock)
             {
-                AssertInvariantsUnsynchronized();
+                AssertInvariants();
                 if (_free.TryPop(out var command))
                 {
                     return new ValueTask<VdsCommand?>(command);
@@ -59,7 +59,7 @@ public sealed partial class StreamingServer
             DeviceState? waiter;
             lock (_lock)
             {
-                AssertInvariantsUnsynchronized();
+                AssertInvariants();
                 if (!_waiters.TryDequeue(out waiter))
                 {
                     _free.Push(command);
@@ -89,7 +89,7 @@ public sealed partial class StreamingServer
         }
 
         [Conditional("DEBUG")]
-        private void AssertInvariantsUnsynchronized() =>
+        private void AssertInvariants() =>
             Debug.Assert(_free.Count == 0 || _waiters.Count == 0, "Nobody waits for a buffer while one is free.");
     }
 }

@@ -43,6 +43,12 @@ public sealed partial class StreamingServer
         public long Bytes { get; set; }
 
         /// <summary>
+        /// A send was refused because the device is in IO-ERROR while commands were in flight: one of them must then turn
+        /// out to have failed (or, on a read, to have met the end). If none does, the state was not the client's doing.
+        /// </summary>
+        public bool RefusedForIoError { get; set; }
+
+        /// <summary>
         /// True once <paramref name="command"/> completed; false when <paramref name="timeout"/> (not infinite) passed
         /// first. Synchronous when it has completed already.
         /// </summary>
@@ -50,7 +56,7 @@ public sealed partial class StreamingServer
         {
             lock (_lock)
             {
-                AssertInvariantsUnsynchronized();
+                AssertInvariants();
                 if (ReferenceEquals(command.CompletionContext, s_done))
                 {
                     return new ValueTask<bool>(true);
@@ -133,7 +139,7 @@ public sealed partial class StreamingServer
         }
 
         [Conditional("DEBUG")]
-        private void AssertInvariantsUnsynchronized() =>
+        private void AssertInvariants() =>
             Debug.Assert(_awaited is null, "A device's loop waits for one command at a time.");
     }
 }

@@ -267,6 +267,7 @@ public sealed partial class StreamingServer : IDisposable
         }
 
         await DrainAsync(state).ConfigureAwait(false);
+        RequireCauseOfRefusal(state);
         if (IsRunning)
         {
             await SendControlAsync(state, VdCommandCode.VDC_Flush).ConfigureAwait(false);
@@ -295,6 +296,8 @@ public sealed partial class StreamingServer : IDisposable
             {
                 if (refused)
                 {
+                    // Every read in flight was consumed, and none met the end or failed.
+                    RequireCauseOfRefusal(state);
                     break;
                 }
 
@@ -333,6 +336,19 @@ public sealed partial class StreamingServer : IDisposable
         // Reads still in flight after the end are answered and dropped: SQL Server stops reading when it has what it needs.
         await DrainAsync(state).ConfigureAwait(false);
         state.Device.CloseDevice();
+    }
+
+    /// <summary>
+    /// After a device's commands in flight were consumed: a refusal for IO-ERROR that none of them explains (none failed,
+    /// no read met the end) fails the device. The device state word is the client's to write, and a third party can write
+    /// it too: believed alone, it would end a BACKUP or RESTORE early and call the short stream a success.
+    /// </summary>
+    private void RequireCauseOfRefusal(DeviceState state)
+    {
+        if (state.RefusedForIoError && IsRunning)
+        {
+            Fail(state.Index, $"Device {state.Index} refused a command for IO-ERROR, but none of its commands failed or met the end.", Win32Error.ERROR_IO_DEVICE);
+        }
     }
 
     private bool IsRunning => Volatile.Read(ref _failure) is null && !_set.IsAborted;
@@ -374,6 +390,10 @@ public sealed partial class StreamingServer : IDisposable
         if (result != VdiResult.VD_E_IO_ERROR || state.InFlight.Count == 0)
         {
             Fail(state.Index, $"SendCommand on device {state.Index} failed with {result}.", command.CompletionCode);
+        }
+        else
+        {
+            state.RefusedForIoError = true;
         }
 
         return false;

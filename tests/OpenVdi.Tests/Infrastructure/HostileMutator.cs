@@ -99,11 +99,11 @@ public sealed class HostileMutator : IDisposable
         Write(c, target, Value(c, target));
     }
 
-    /// <summary>The recipes of issue 8, items 1 to 8: each once got a set to hang or to lie.</summary>
+    /// <summary>The recipes of issue 8, items 1 to 8, and one the long soak found: each once got a set to hang or to lie.</summary>
     public static readonly string[] Recipes =
     [
         "closed-flag", "state-zero", "erase-notifications", "complete-queued", "swap-buffer", "negotiated-block-size",
-        "negotiated-transfer-size", "waiters-zero",
+        "negotiated-transfer-size", "waiters-zero", "device-io-error",
     ];
 
     /// <summary>Applies recipe <paramref name="recipe"/> to the live set.</summary>
@@ -157,6 +157,10 @@ public sealed class HostileMutator : IDisposable
                 break;
             case "waiters-zero":
                 Write(c, new("waiters", record + DeviceWaitersOffset, 4), 0);
+                break;
+            case "device-io-error":
+                // Found by the long soak: a device the client never failed, put in IO-ERROR by someone else.
+                Write(c, new("state", record + DeviceStateOffset, 4), 1);
                 break;
             default:
                 throw new ArgumentException(recipe, nameof(recipe));
