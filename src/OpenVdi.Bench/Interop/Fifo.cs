@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
+using OpenVdi.Transport;
 
 namespace OpenVdi.Bench.Interop;
 
@@ -11,21 +11,11 @@ namespace OpenVdi.Bench.Interop;
 /// </summary>
 internal static class Fifo
 {
-    private const string Libc = "libc";
-    private const int ORdOnly = 0;
-    private const int OWrOnly = 1;
-    private const int ORdWr = 2;
-    private const int ONonBlock = 0x800;
-    private const int OCloexec = 0x80000;
-    private const int FGetFl = 3;
-    private const int FSetFl = 4;
-    private const int FSetPipeSz = 1031;
-
     /// <summary>Makes a FIFO at <paramref name="path"/>, mode 0600.</summary>
     /// <exception cref="IOException">mkfifo failed.</exception>
     public static void Create(string path)
     {
-        if (MakeFifo(Utf8(path), Convert.ToUInt32("600", 8)) != 0)
+        if (Posix.MakeFifo(path, Convert.ToUInt32("600", 8)) != 0)
         {
             throw Failure($"mkfifo '{path}'");
         }
@@ -36,16 +26,16 @@ internal static class Fifo
     /// A read before any writer opened answers end of file, so callers open the reader first and start reading only
     /// once the writer says it is connected.
     /// </summary>
-    public static FileStream OpenReader(string path) => OpenStream(path, ORdOnly, FileAccess.Read);
+    public static FileStream OpenReader(string path) => OpenStream(path, Posix.O_RDONLY, FileAccess.Read);
 
     /// <summary>Opens the write end; the reader must already be open (else ENXIO, not a wait).</summary>
-    public static FileStream OpenWriter(string path) => OpenStream(path, OWrOnly, FileAccess.Write);
+    public static FileStream OpenWriter(string path) => OpenStream(path, Posix.O_WRONLY, FileAccess.Write);
 
     /// <summary>
     /// Opens both ends at once for writing (O_RDWR, which Linux allows on a FIFO and which never waits): the pipe has
     /// a writer from the start, so the other side's reads wait for data instead of answering end of file.
     /// </summary>
-    public static FileStream OpenHeldWriter(string path) => OpenStream(path, ORdWr, FileAccess.Write);
+    public static FileStream OpenHeldWriter(string path) => OpenStream(path, Posix.O_RDWR, FileAccess.Write);
 
     /// <summary>Raises the pipe's capacity to <paramref name="bytes"/>, or to the system's maximum if that is less.</summary>
     /// <returns>The capacity now.</returns>
@@ -53,21 +43,21 @@ internal static class Fifo
     {
         ArgumentNullException.ThrowIfNull(pipe);
         int max = int.TryParse(File.ReadAllText("/proc/sys/fs/pipe-max-size").Trim(), out int m) ? m : 1 << 20;
-        int size = Control(Descriptor(pipe.SafeFileHandle), FSetPipeSz, Math.Min(bytes, max));
+        int size = Posix.Fcntl(Descriptor(pipe.SafeFileHandle), Posix.F_SETPIPE_SZ, Math.Min(bytes, max));
         return size > 0 ? size : throw Failure("F_SETPIPE_SZ");
     }
 
     private static FileStream OpenStream(string path, int access, FileAccess fileAccess)
     {
-        int fd = Open(Utf8(path), access | ONonBlock | OCloexec);
+        int fd = Posix.Open(path, access | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
         if (fd < 0)
         {
             throw Failure($"open '{path}'");
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        int flags = Control(fd, FGetFl, 0);
-        if (flags < 0 || Control(fd, FSetFl, flags & ~ONonBlock) < 0)
+        int flags = Posix.Fcntl(fd, Posix.F_GETFL, 0);
+        if (flags < 0 || Posix.Fcntl(fd, Posix.F_SETFL, flags & ~Posix.O_NONBLOCK) < 0)
         {
             handle.Dispose();
             throw Failure($"fcntl '{path}'");
@@ -81,23 +71,4 @@ internal static class Fifo
 
     private static IOException Failure(string what) =>
         new($"Cannot {what}: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}.");
-
-    private static byte[] Utf8(string text)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
-        Encoding.UTF8.GetBytes(text, bytes);
-        return bytes;
-    }
-
-    [DllImport(Libc, EntryPoint = "mkfifo", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int MakeFifo(byte[] path, uint mode);
-
-    [DllImport(Libc, EntryPoint = "open", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Open(byte[] path, int flags);
-
-    [DllImport(Libc, EntryPoint = "fcntl", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Control(int fd, int command, int argument);
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace OpenVdi.Transport;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace OpenVdi.Transport;
 /// the very file this process created or mapped: a newer set that reused the name is left alone, and a peer cannot
 /// forge an identity the way it could forge a header.
 /// </summary>
-internal readonly unsafe record struct FileIdentity(ulong Device, ulong Inode)
+internal readonly record struct FileIdentity(ulong Device, ulong Inode)
 {
     public bool IsKnown => Inode != 0;
 
@@ -19,16 +17,12 @@ internal readonly unsafe record struct FileIdentity(ulong Device, ulong Inode)
 
     private static FileIdentity Read(int dirfd, string path, int flags)
     {
-        byte* buffer = stackalloc byte[Posix.StatxLength];
-        if (Posix.Statx(dirfd, path, flags, Posix.STATX_INO, buffer) != 0)
+        if (Posix.Statx(dirfd, path, flags, Posix.STATX_INO, out var status) != 0)
         {
             return default;
         }
 
-        var bytes = new ReadOnlySpan<byte>(buffer, Posix.StatxLength);
-        ulong device = ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(bytes[Posix.StatxDevMajorOffset..]) << 32)
-            | BinaryPrimitives.ReadUInt32LittleEndian(bytes[Posix.StatxDevMinorOffset..]);
-        return new FileIdentity(device, BinaryPrimitives.ReadUInt64LittleEndian(bytes[Posix.StatxInodeOffset..]));
+        return new FileIdentity(((ulong)status.DeviceMajor << 32) | status.DeviceMinor, status.Inode);
     }
 
     /// <summary>Removes <paramref name="path"/> if it is still the file <paramref name="identity"/> names.</summary>

@@ -2,13 +2,19 @@ using System.Runtime.InteropServices;
 
 namespace OpenVdi.Transport;
 
-/// <summary>The few libc calls the transport needs (Linux, x86-64 and arm64).</summary>
+/// <summary>
+/// Every libc call OpenVdi makes beyond .NET (Linux, x86-64 and arm64), for the transport, the engine's front door,
+/// the tool and the bench alike: the one place where their signatures, constants and structure layouts are written.
+/// </summary>
 internal static unsafe partial class Posix
 {
     private const string Libc = "libc";
 
     public const int O_RDONLY = 0x0;
+    public const int O_WRONLY = 0x1;
     public const int O_RDWR = 0x2;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_DIRECTORY = 0x10000;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
     public const int O_NOFOLLOW = 0x20000;
@@ -24,6 +30,9 @@ internal static unsafe partial class Posix
     public const int MAP_NORESERVE = 0x4000;
     public const int MADV_POPULATE_WRITE = 23;
 
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
+    public const int F_SETPIPE_SZ = 1031;
     public const int F_OFD_GETLK = 36;
     public const int F_OFD_SETLK = 37;
     public const short F_WRLCK = 1;
@@ -36,7 +45,16 @@ internal static unsafe partial class Posix
     public const int ENOENT = 2;
     public const int EEXIST = 17;
     public const int EACCES = 13;
+    public const int ERANGE = 34;
     public const int ETIMEDOUT = 110;
+
+    public const int SIGINT = 2;
+    public const int SIGTERM = 15;
+
+    /// <summary>The file type bits of <see cref="StatxBuffer.Mode"/> (S_IFMT), and two of the types (S_IFDIR, S_IFSOCK).</summary>
+    public const int FileTypeMask = 0xF000;
+    public const int FileTypeDirectory = 0x4000;
+    public const int FileTypeSocket = 0xC000;
 
     public static readonly nint MapFailed = -1;
 
@@ -106,15 +124,105 @@ internal static unsafe partial class Posix
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
     public const int AT_EMPTY_PATH = 0x1000;
     public const uint STATX_INO = 0x100;
+    public const uint STATX_BASIC_STATS = 0x7FF;
 
-    /// <summary>The size of <c>struct statx</c>: the same on every architecture.</summary>
-    public const int StatxLength = 256;
-    public const int StatxInodeOffset = 32;
-    public const int StatxDevMajorOffset = 136;
-    public const int StatxDevMinorOffset = 140;
+    /// <summary><c>struct statx</c>: 256 bytes, the same layout on every architecture; only the fields read are named.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct StatxBuffer
+    {
+        [FieldOffset(0)]
+        public uint Mask;
+
+        [FieldOffset(20)]
+        public uint Uid;
+
+        [FieldOffset(24)]
+        public uint Gid;
+
+        [FieldOffset(28)]
+        public ushort Mode;
+
+        [FieldOffset(32)]
+        public ulong Inode;
+
+        [FieldOffset(136)]
+        public uint DeviceMajor;
+
+        [FieldOffset(140)]
+        public uint DeviceMinor;
+    }
+
+    /// <summary><c>struct group</c> on 64-bit Linux: name, password, gid, members.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct GroupEntry
+    {
+        public nint Name;
+        public nint Password;
+        public uint Gid;
+        public nint Members;
+    }
 
     [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+    public static partial int Statx(int dirfd, string path, int flags, uint mask, out StatxBuffer buffer);
+
+    [LibraryImport(Libc, EntryPoint = "geteuid")]
+    public static partial uint GetEffectiveUserId();
+
+    [LibraryImport(Libc, EntryPoint = "getegid")]
+    public static partial uint GetEffectiveGroupId();
+
+    [LibraryImport(Libc, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chown(string path, uint owner, uint group);
+
+    [LibraryImport(Libc, EntryPoint = "getgrnam_r", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int GetGroupByName(string name, out GroupEntry group, byte* buffer, nuint length, out nint result);
+
+    [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
+    [LibraryImport(Libc, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int processId, int signal);
+
+    [LibraryImport(Libc, EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MakeFifo(string path, uint mode);
+
+    /// <summary><c>fcntl</c> with an integer argument (F_GETFL, F_SETFL, F_SETPIPE_SZ).</summary>
+    [LibraryImport(Libc, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    /// <summary>
+    /// The id of the group named <paramref name="name"/>, through the system's group database (NSS), growing the
+    /// buffer getgrnam_r needs while it answers ERANGE.
+    /// </summary>
+    /// <returns>True when the group exists.</returns>
+    public static bool TryGetGroupId(string name, out uint gid)
+    {
+        for (int size = 4096; size <= 1 << 24; size *= 4)
+        {
+            var buffer = new byte[size];
+            int error;
+            GroupEntry entry;
+            nint found;
+
+            // SAFETY: the buffer is pinned for the call and its length passed with it; the entry's pointers, which
+            // point into it, are not read.
+            fixed (byte* bytes = buffer)
+            {
+                error = GetGroupByName(name, out entry, bytes, (nuint)buffer.Length, out found);
+            }
+
+            if (error == ERANGE)
+            {
+                continue;
+            }
+
+            gid = entry.Gid;
+            return error == 0 && found != 0;
+        }
+
+        gid = 0;
+        return false;
+    }
 
     [LibraryImport(Libc, EntryPoint = "getpid")]
     public static partial int GetPid();
