@@ -75,7 +75,7 @@ internal static class CommonOptions
     {
         Description = "Devices (stripe files), 1 to 64 (default 1; demo: 4)",
         HelpName = "N",
-        CustomParser = result => Number(result, 1, 64),
+        CustomParser = result => Number(result, 1, VdiLimits.MaxDevices),
     };
 
     /// <summary><c>--database DB</c>, <c>-d</c>: the database a statement names.</summary>

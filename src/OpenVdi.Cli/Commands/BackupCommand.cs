@@ -46,14 +46,14 @@ internal static class BackupCommand
     {
         Description = "BLOCKSIZE: a power of two from 512 to 64KiB (default 64KiB)",
         HelpName = "SIZE",
-        CustomParser = result => (int)CommonOptions.Size(result, 512, 64 << 10),
+        CustomParser = result => (int)CommonOptions.Size(result, VdiLimits.MinBlockSize, VdiLimits.MaxBlockSize),
     };
 
     private static readonly Option<int?> s_maxTransferSize = new("--maxtransfersize")
     {
         Description = "MAXTRANSFERSIZE: a multiple of 64KiB up to 4MiB (default 1MiB)",
         HelpName = "SIZE",
-        CustomParser = result => (int)CommonOptions.Size(result, 64 << 10, 4 << 20),
+        CustomParser = result => (int)CommonOptions.Size(result, VdiLimits.TransferSizeUnit, VdiLimits.MaxTransferSize),
     };
 
     public static Command Create(CliTerminal terminal)

@@ -23,16 +23,16 @@ public static class BackupStreamFormat
     public const ushort Version = 1;
 
     /// <summary>Smallest BLOCKSIZE (bytes); also the smallest first read a reader needs to see the media header.</summary>
-    public const int MinBlockSize = 512;
+    public const int MinBlockSize = VdiLimits.MinBlockSize;
 
     /// <summary>Largest BLOCKSIZE (bytes).</summary>
-    public const int MaxBlockSize = 65536;
+    public const int MaxBlockSize = VdiLimits.MaxBlockSize;
 
     /// <summary>Largest MAXTRANSFERSIZE (bytes): no data block, header included, is longer.</summary>
-    public const int MaxTransferSizeLimit = 4 * 1024 * 1024;
+    public const int MaxTransferSizeLimit = VdiLimits.MaxTransferSize;
 
     /// <summary>Most media families (stripes) in one media set, the VDI device limit.</summary>
-    public const int MaxFamilyCount = 64;
+    public const int MaxFamilyCount = VdiLimits.MaxDevices;
 
     /// <summary>The size of a GUID field.</summary>
     public const int GuidLength = 16;

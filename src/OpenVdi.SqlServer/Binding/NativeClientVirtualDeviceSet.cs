@@ -167,7 +167,7 @@ internal sealed class NativeClientVirtualDeviceSet : IClientVirtualDeviceSet2, I
                 opened.Retire();
             }
 
-            AssertInvariantsUnsynchronized();
+            AssertInvariants();
         }
 
         device = opened;
@@ -205,7 +205,7 @@ internal sealed class NativeClientVirtualDeviceSet : IClientVirtualDeviceSet2, I
 
         _devices.Clear();
         Volatile.Write(ref _prefixZoneSize, 0);
-        AssertInvariantsUnsynchronized();
+        AssertInvariants();
         return result;
     }
 
@@ -320,7 +320,7 @@ internal sealed class NativeClientVirtualDeviceSet : IClientVirtualDeviceSet2, I
     }
 
     [Conditional("DEBUG")]
-    private void AssertInvariantsUnsynchronized()
+    private void AssertInvariants()
     {
         Debug.Assert(_devices.TrueForAll(d => d.Generation == _generation), "Every device recorded belongs to the set now open.");
     }

@@ -44,7 +44,7 @@ internal static class SetObjectTable
             // Release: a reader that finds the entry sees it complete.
             Volatile.Write(ref s_entries[index], entry);
             s_byAddress[address] = entry;
-            AssertInvariantsUnsynchronized();
+            AssertInvariants();
             return entry;
         }
     }
@@ -94,7 +94,7 @@ internal static class SetObjectTable
                 s_free.Push(entry.Index);
             }
 
-            AssertInvariantsUnsynchronized();
+            AssertInvariants();
         }
     }
 
@@ -115,7 +115,7 @@ internal static class SetObjectTable
     }
 
     [Conditional("DEBUG")]
-    private static void AssertInvariantsUnsynchronized()
+    private static void AssertInvariants()
     {
         foreach (int index in s_free)
         {

@@ -37,7 +37,7 @@ public sealed partial class VirtualDevice
         {
             lock (_sync)
             {
-                AssertInvariantsLocked();
+                AssertInvariants();
                 _core.Reset();
                 _token = cancellationToken;
                 _requested = true;
@@ -47,7 +47,7 @@ public sealed partial class VirtualDevice
                 }
                 else
                 {
-                    StartThreadLocked();
+                    StartThreadUnsynchronized();
                 }
 
                 return new ValueTask<DeviceCommand?>(this, _core.Version);
@@ -82,7 +82,7 @@ public sealed partial class VirtualDevice
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
             _core.OnCompleted(continuation, state, token, flags);
 
-        private void StartThreadLocked()
+        private void StartThreadUnsynchronized()
         {
             _running = true;
             _finished = false;
@@ -191,7 +191,7 @@ public sealed partial class VirtualDevice
         }
 
         [Conditional("DEBUG")]
-        private void AssertInvariantsLocked()
+        private void AssertInvariants()
         {
             Debug.Assert(Monitor.IsEntered(_sync), "The hand-off fields are read under the lock.");
             Debug.Assert(!_requested, "A new wait is started only after the previous one was served and its result taken.");
