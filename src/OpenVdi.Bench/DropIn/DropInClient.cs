@@ -6,14 +6,14 @@ namespace OpenVdi.Bench.DropIn;
 
 /// <summary>
 /// The drop-in column's consumer process: <c>drop_in_bench_client</c>, a C++ program built into this assembly as
-/// source, compiled with g++ on first use against the library named by <see cref="LibraryVariable"/> (a directory
-/// holding libsqlvdi.so, as <c>dotnet publish src/OpenVdi.SqlVdi -c Release -o DIR</c> makes it) and run with
-/// LD_LIBRARY_PATH pointing there. It answers in lines: <c>created</c>, then <c>done …</c> or <c>FAIL …</c>.
+/// source, compiled with g++ on first use against the library named by <see cref="LibraryVariable"/> (the
+/// libsqlvdi.so that <c>dotnet publish src/OpenVdi.SqlVdi -c Release -o DIR</c> makes, or DIR itself) and run with
+/// LD_LIBRARY_PATH pointing at its directory. It answers in lines: <c>created</c>, then <c>done …</c> or <c>FAIL …</c>.
 /// </summary>
 internal sealed class DropInClient : IDisposable
 {
-    /// <summary>The environment variable naming the directory of libsqlvdi.so.</summary>
-    public const string LibraryVariable = "OPENVDI_SQLVDI";
+    /// <summary>The environment variable naming libsqlvdi.so (or its directory): the binding's own, <c>OPENVDI_SQLVDI_LIBRARY</c>.</summary>
+    public const string LibraryVariable = VdiLibraryOptions.SqlVdiLibraryVariable;
 
     private const string Program = "drop_in_bench_client";
     private static readonly Lock s_compileLock = new();
@@ -123,7 +123,8 @@ internal sealed class DropInClient : IDisposable
 
     private static string LibraryDirectory()
     {
-        string? directory = Environment.GetEnvironmentVariable(LibraryVariable);
+        string? named = Environment.GetEnvironmentVariable(LibraryVariable);
+        string? directory = named is { Length: > 0 } && File.Exists(named) ? Path.GetDirectoryName(Path.GetFullPath(named)) : named;
         return directory is { Length: > 0 } && File.Exists(Path.Combine(directory, "libsqlvdi.so"))
             ? Path.GetFullPath(directory)
             : throw new IOException(
