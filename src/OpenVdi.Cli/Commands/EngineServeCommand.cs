@@ -81,10 +81,15 @@ internal static class EngineServeCommand
                 daemon = new EngineDaemon(
                     engine,
                     new EngineDaemonOptions { SocketPath = parse.GetValue(CommonOptions.Socket), Group = parse.GetValue(s_group), Logger = logger });
-                output.Log(LogLevel.Information, $"engine {EngineStatus.ThisVersion}: databases in {dataDirectory}; buffer memory for all statements {ByteSize.Format(bufferMemory)}");
-                if (faults is not null)
+
+                // Through the logger's level: --quiet leaves the information out.
+                if (logger.IsEnabled(LogLevel.Information))
                 {
-                    output.Log(LogLevel.Information, $"injecting faults into every statement: {faults}");
+                    output.Log(LogLevel.Information, $"engine {EngineStatus.ThisVersion}: databases in {dataDirectory}; buffer memory for all statements {ByteSize.Format(bufferMemory)}");
+                    if (faults is not null)
+                    {
+                        output.Log(LogLevel.Information, $"injecting faults into every statement: {faults}");
+                    }
                 }
 
                 // The TDS port first: the daemon's readiness then means both are ready.
