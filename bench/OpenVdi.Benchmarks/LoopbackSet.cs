@@ -14,7 +14,10 @@ internal sealed class LoopbackSet : IDisposable
     private bool _disposed;
 
     /// <summary>Creates, configures and activates a set with <paramref name="buffers"/> buffers of <paramref name="bufferSize"/> bytes.</summary>
-    public LoopbackSet(uint buffers, uint bufferSize = 65536)
+    /// <param name="buffers">How many buffers the server declares.</param>
+    /// <param name="bufferSize">Their size.</param>
+    /// <param name="idiomatic">Open the client's device through the .NET layer (<see cref="IdiomaticDevice"/>), for its asynchronous waits.</param>
+    public LoopbackSet(uint buffers, uint bufferSize = 65536, bool idiomatic = false)
     {
         Name = "openvdi-bench-" + Guid.NewGuid().ToString("N");
         _agent = new Thread(() => _agentResult = Server.ExecuteCompletionAgent())
@@ -34,8 +37,17 @@ internal sealed class LoopbackSet : IDisposable
             Expect(Server.OpenDevice(Name, out var serverDevice), "server OpenDevice");
             ServerDevice = serverDevice!;
             _agent.Start();
-            Expect(Client.OpenDevice(Name, out var clientDevice), "client OpenDevice");
-            ClientDevice = clientDevice!;
+            if (idiomatic)
+            {
+                Idiomatic = VirtualDeviceSet.FromFaithful(Client);
+                IdiomaticDevice = Idiomatic.OpenDevice(Name);
+                ClientDevice = IdiomaticDevice.Faithful;
+            }
+            else
+            {
+                Expect(Client.OpenDevice(Name, out var clientDevice), "client OpenDevice");
+                ClientDevice = clientDevice!;
+            }
         }
         catch
         {
@@ -53,6 +65,12 @@ internal sealed class LoopbackSet : IDisposable
     public ServerVirtualDeviceSet Server { get; } = new();
 
     public IClientVirtualDevice ClientDevice { get; }
+
+    /// <summary>The .NET layer over <see cref="Client"/>, when asked for; disposing the loopback disposes it.</summary>
+    public VirtualDeviceSet? Idiomatic { get; }
+
+    /// <summary>The client's device through the .NET layer, when asked for.</summary>
+    public VirtualDevice? IdiomaticDevice { get; }
 
     public IServerVirtualDevice ServerDevice { get; }
 
@@ -101,6 +119,7 @@ internal sealed class LoopbackSet : IDisposable
         {
             // Close both sides whatever happened above: the segments must go.
             var client = Client.Close();
+            Idiomatic?.Dispose();
             bool agentDone = _agent.Join(TimeSpan.FromMilliseconds(WaitMs));
             var server = Server.Close();
             failure ??= client != VdiResult.NOERROR ? $"client Close returned {client}"
