@@ -36,6 +36,7 @@ public class HostileSoakTests
     {
         int target = Setting("OPENVDI_SOAK_MUTATIONS", 400);
         int seed = Setting("OPENVDI_SOAK_SEED", Environment.TickCount);
+        _output.WriteLine($"seed {seed} (OPENVDI_SOAK_SEED replays the run)");
         var random = new Random(seed);
         var tally = new Tally();
         var clock = Stopwatch.StartNew();
@@ -171,6 +172,20 @@ public class HostileSoakTests
     private static async Task<Outcome> Settle(RunPlan plan, PeerProcess client, Task<string> clientResult, Task<string> serverResult, IReadOnlyList<string> writes)
     {
         string what = $"Set {plan.Name} ({plan.Command}) after writes [{string.Join("; ", writes)}]";
+        try
+        {
+            return await SettleCore(plan, client, clientResult, serverResult, what);
+        }
+        catch (Xunit.Sdk.XunitException e) when (!e.Message.StartsWith(what, StringComparison.Ordinal))
+        {
+            // A peer's own wait gave up first: say which set, which writes and which side.
+            string silent = !clientResult.IsCompletedSuccessfully ? "the client" : "the server";
+            throw new Xunit.Sdk.XunitException($"{what}: {silent} did not report. {e.Message}");
+        }
+    }
+
+    private static async Task<Outcome> SettleCore(RunPlan plan, PeerProcess client, Task<string> clientResult, Task<string> serverResult, string what)
+    {
         var first = await Task.WhenAny(clientResult, serverResult).Within($"{what}: neither side", RunLimit);
         if (first == serverResult && Result.Parse(await serverResult).Ok is false)
         {

@@ -30,6 +30,29 @@ public class CancellationTests
     }
 
     [Fact(Timeout = 20000)]
+    public async Task Cancelling_a_waiting_GetCommandAsync_completes_it_inside_Cancel_with_no_slice_to_wait_for()
+    {
+        // The token's registration completes the wait on the cancelling thread: no thread wakes in a slice, so the
+        // wait has ended when Cancel returns. (In the rare case that the set's doorbell waiter is looking at the wait
+        // at that instant, it completes it instead, a moment later: three tries, and one synchronous end is proof.)
+        using var loopback = new Loopback();
+        using var set = loopback.ActiveIdiomatic(out var devices);
+        int synchronous = 0;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            using var cts = new CancellationTokenSource();
+            var pending = devices[0].GetCommandAsync(cts.Token);
+            Assert.False(pending.IsCompleted);
+
+            cts.Cancel();
+            synchronous += pending.IsCompleted ? 1 : 0;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.Within(5000));
+        }
+
+        Assert.True(synchronous > 0, "No cancelled GetCommandAsync had ended when Cancel returned.");
+    }
+
+    [Fact(Timeout = 20000)]
     public async Task An_already_cancelled_token_fails_at_once_without_fetching()
     {
         using var loopback = new Loopback();
