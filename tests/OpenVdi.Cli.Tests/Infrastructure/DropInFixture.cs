@@ -14,11 +14,8 @@ public sealed class DropInFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync() =>
         _library = await DropInLibrary.PublishAsync(_temp.Combine("lib"), Path.Combine(RepositoryRoot.Path, "artifacts", "tests", "cli-vdi-library"));
 
-    public Task DisposeAsync()
-    {
-        Dispose();
-        return Task.CompletedTask;
-    }
+    /// <summary>Nothing to end asynchronously; <see cref="Dispose"/>, which xunit calls too, removes the directory.</summary>
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _temp.Dispose();
 }
