@@ -9,6 +9,31 @@ namespace OpenVdi.Tests;
 /// </summary>
 public class CommandFlowTests
 {
+    [Fact(Timeout = 30000)]
+    public async Task A_primary_that_closes_once_the_set_ended_does_not_turn_the_agent_s_end_into_an_abort()
+    {
+        // Found by vdi bench's drop-in row: a client that closes as soon as its devices end made the agent, when its
+        // audit came first, report the primary gone and abort a set that had already ended normally.
+        await Task.Yield();
+        using var set = new Loopback().Initialized();
+        Loopback.Expect(set.Server.OpenDevice(set.Name, out set.ServerDevices[0]));
+        Loopback.Expect(set.Client.OpenDevice(set.Name, out set.ClientDevices[0]));
+        var completed = new List<VdsCommand>();
+        set.Send(0, VdCommandCode.VDC_Flush, completed: completed);
+        Loopback.Expect(set.ClientDevices[0]!.GetCommand(5000, out var flush));
+        Loopback.Expect(set.ClientDevices[0]!.CompleteCommand(flush!, Win32Error.ERROR_SUCCESS, 0, 0));
+        Loopback.Expect(set.ServerDevices[0]!.CloseDevice());
+        Assert.Equal(VD_E_CLOSE, set.ClientDevices[0]!.GetCommand(5000, out _));
+        Loopback.Expect(set.Client.Close());
+
+        // The agent starts only now: its first audit finds the primary gone, with nothing left to do.
+        set.StartAgent();
+
+        var result = set.AgentResult();
+        Assert.True(result == NOERROR, $"The agent answered {result} ({set.Server.AbortReasonText}).");
+        Assert.Equal(Win32Error.ERROR_SUCCESS, Assert.Single(completed).CompletionCode);
+    }
+
     [Fact(Timeout = 20000)]
     public async Task Several_commands_outstanding_on_a_device_are_delivered_in_the_order_sent()
     {

@@ -576,12 +576,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 continue;
             }
 
-            bool anyPending = false;
-            foreach (var d in _devices)
-            {
-                anyPending |= d is not null && d.HasPending;
-            }
-
+            bool anyPending = HasPendingUnsynchronized();
             if (!anyPending && Volatile.Read(ref _closedDevices) == _devices.Length)
             {
                 return VdiResult.NOERROR;
@@ -620,6 +615,23 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
         }
     }
 
+    /// <summary>Whether a command sent on some device is still outstanding (the agent's thread).</summary>
+    private bool HasPendingUnsynchronized()
+    {
+        foreach (var d in _devices)
+        {
+            if (d is not null && d.HasPending)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Every device closed and every command retired: the set has ended normally (the agent's thread).</summary>
+    private bool HasEndedUnsynchronized() => Volatile.Read(ref _closedDevices) == _devices.Length && !HasPendingUnsynchronized();
+
     /// <summary>How often the agent audits the set: the liveness interval, so that a dead primary is noticed in time.</summary>
     private static readonly long s_auditIntervalTicks = Stopwatch.Frequency * WaitPolicy.LivenessIntervalMs / 1000;
 
@@ -636,17 +648,32 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
     private ExceptionDispatchInfo? AuditUnsynchronized(ControlSegment control, long now)
     {
         control.ReassertAbort();
+        ExceptionDispatchInfo? failure = null;
 
-        // The primary's lock goes when it closes or dies; the agent runs only while commands or devices are left, which
-        // a primary that is gone can never finish. The "closed normally" flag only names the reason (a peer may forge it).
+        // The primary's lock goes when it closes or dies. While commands or devices are left, a primary that is gone
+        // can never finish them: abort. Once every device is closed and every command retired (completions not seen
+        // yet are retired first) the set has ended, and a primary that closed right after its devices ended is the
+        // normal course: the agent's next turn returns. The "closed normally" flag only names the reason (a peer may
+        // forge it).
         if (control.IsGone(LivenessLock.PrimaryByte))
         {
-            control.SignalAbort(Volatile.Read(ref control.PrimaryClosed) != 0 ? AbortReason.PrimaryClosed : AbortReason.PrimaryClientDied);
-            return null;
+            foreach (var device in _devices)
+            {
+                if (device is not null && device.HasPending)
+                {
+                    failure ??= device.RetireCompleted();
+                }
+            }
+
+            if (!HasEndedUnsynchronized())
+            {
+                control.SignalAbort(Volatile.Read(ref control.PrimaryClosed) != 0 ? AbortReason.PrimaryClosed : AbortReason.PrimaryClientDied);
+            }
+
+            return failure;
         }
 
         AuditSetWords(control);
-        ExceptionDispatchInfo? failure = null;
         foreach (var device in _devices)
         {
             if (device is null)
