@@ -234,12 +234,11 @@ public sealed class TdsServer : IAsyncDisposable
             return;
         }
 
-        string stamped = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}");
         lock (log)
         {
             try
             {
-                log.WriteLine(stamped);
+                log.WriteLine(line);
                 log.Flush();
             }
             catch (ObjectDisposedException)

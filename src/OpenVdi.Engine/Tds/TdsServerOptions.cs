@@ -21,7 +21,10 @@ public sealed record TdsServerOptions
     /// </summary>
     public bool AllowUnencrypted { get; init; }
 
-    /// <summary>Where connections, logins, statements and refusals are logged, one line each; null for no log.</summary>
+    /// <summary>
+    /// Where connections, logins, statements and refusals are logged, one line each, unstamped (the writer's owner
+    /// adds the time and level, as the daemon's logger does); null for no log.
+    /// </summary>
     public TextWriter? Log { get; init; }
 
     /// <summary>The name the messages give as their server; null for the machine's name.</summary>
