@@ -77,6 +77,30 @@ public class AbortTests
     [Theory(Timeout = 20000)]
     [InlineData(Side.Client)]
     [InlineData(Side.Server)]
+    public async Task An_agent_started_after_the_abort_still_completes_every_outstanding_command_with_995(Side side)
+    {
+        // Found by the long soak: a server sends on a device before its agent thread is scheduled, the set aborts in
+        // between (here a corrupt word the client found), and the agent, returning VD_E_ABORT at once, never ran the
+        // routines: the server waited for ever for a write nobody would complete.
+        await Task.Yield();
+        using var loop = new Loopback().Initialized(buffers: 4);
+        Loopback.Expect(loop.Server.OpenDevice(loop.DeviceNames[0], out loop.ServerDevices[0]));
+        Loopback.Expect(loop.Client.OpenDevice(loop.DeviceNames[0], out loop.ClientDevices[0]));
+        var log = new CompletionLog();
+        var write = log.Command(VdCommandCode.VDC_Write, 65536, loop.Allocate());
+        Assert.Equal(NOERROR, loop.ServerDevices[0]!.SendCommand(write));
+
+        Assert.Equal(NOERROR, SignalAbort(loop, side));
+        loop.StartAgent();
+
+        Assert.Equal(VD_E_ABORT, loop.AgentResult());
+        Assert.Equal(Win32Error.ERROR_OPERATION_ABORTED, log.WaitFor(write).Code);
+        Assert.Single(log.Of(write));
+    }
+
+    [Theory(Timeout = 20000)]
+    [InlineData(Side.Client)]
+    [InlineData(Side.Server)]
     public async Task A_GetCommand_waiting_with_no_timeout_returns_VD_E_ABORT_promptly(Side side)
     {
         await Task.Yield();

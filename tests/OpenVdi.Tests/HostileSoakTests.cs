@@ -17,7 +17,8 @@ namespace OpenVdi.Tests;
 /// <remarks>
 /// The default run is bounded (a minute or two on two cores). <c>OPENVDI_SOAK_MUTATIONS</c> and
 /// <c>OPENVDI_SOAK_KILLS</c> set how many live writes and kills to reach (the long mode: 10000 and 200), and
-/// <c>OPENVDI_SOAK_SEED</c> replays a run. The figures are written to the test output.
+/// <c>OPENVDI_SOAK_SEED</c> replays a run, and <c>OPENVDI_SOAK_RECIPE</c> (a targeted recipe, or <c>random</c>) runs
+/// one recipe only, to chase one failure. The figures are written to the test output.
 /// </remarks>
 public class HostileSoakTests
 {
@@ -38,6 +39,7 @@ public class HostileSoakTests
         int seed = Setting("OPENVDI_SOAK_SEED", Environment.TickCount);
         _output.WriteLine($"seed {seed} (OPENVDI_SOAK_SEED replays the run)");
         var random = new Random(seed);
+        string? only = Environment.GetEnvironmentVariable("OPENVDI_SOAK_RECIPE") is { Length: > 0 } r ? r : null;
         var tally = new Tally();
         var clock = Stopwatch.StartNew();
         using var client = PeerProcess.Start("soak-client");
@@ -46,7 +48,7 @@ public class HostileSoakTests
         {
             var plan = RunPlan.Next(random);
             using var mutator = new HostileMutator(plan.Name, plan.Devices, random);
-            string recipe = random.Next(10) switch
+            string recipe = only ?? random.Next(10) switch
             {
                 0 => "forge-request",
                 1 => "abort-then-clear",

@@ -68,6 +68,45 @@ public class HostileWriterTests
     }
 
     [Fact(Timeout = 30000)]
+    public async Task A_device_state_that_is_no_state_aborts_the_set_and_the_refused_send_still_runs_its_routine()
+    {
+        // Found by the long soak: SendCommand refused the command without running its routine, and a check made after
+        // the command was queued could refuse a command that was in fact sent.
+        await Task.Yield();
+        using var set = new Loopback().Active();
+        var log = new CompletionLog();
+        var sent = log.Command(VdCommandCode.VDC_Write, 65536, set.Allocate());
+        Assert.Equal(NOERROR, set.ServerDevices[0]!.SendCommand(sent));
+        HostileWriter.WriteInt32(HostileWriter.ControlPath(set.Name), HostileWriter.Device(0) + DeviceStateOffset, 293572118);
+
+        var refused = log.Command(VdCommandCode.VDC_Write, 65536, set.Allocate());
+        Assert.Equal(VD_E_UNEXPECTED, set.ServerDevices[0]!.SendCommand(refused));
+        Assert.Equal(Win32Error.ERROR_OPERATION_ABORTED, Assert.Single(log.Of(refused)).Code);
+
+        Assert.Equal(VD_E_ABORT, set.AgentResult(Noticed));
+        Assert.Equal("CorruptSegment", set.Server.AbortReasonText);
+        Assert.Equal(Win32Error.ERROR_OPERATION_ABORTED, log.WaitFor(sent).Code);
+        Assert.Equal(2, log.Count);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task A_device_state_that_is_no_state_written_while_the_server_waits_is_found_by_its_audit()
+    {
+        await Task.Yield();
+        using var set = new Loopback().Active();
+        var log = new CompletionLog();
+        var sent = log.Command(VdCommandCode.VDC_Write, 65536, set.Allocate());
+        Assert.Equal(NOERROR, set.ServerDevices[0]!.SendCommand(sent));
+
+        // Nobody sends or fetches again: only the server's audit can notice.
+        HostileWriter.WriteInt32(HostileWriter.ControlPath(set.Name), HostileWriter.Device(0) + DeviceStateOffset, -7);
+
+        Assert.Equal(VD_E_ABORT, set.AgentResult(Noticed));
+        Assert.Equal("CorruptSegment", set.Server.AbortReasonText);
+        Assert.Equal(Win32Error.ERROR_OPERATION_ABORTED, log.WaitFor(sent).Code);
+    }
+
+    [Fact(Timeout = 30000)]
     public async Task A_forged_closed_flag_while_streaming_aborts_the_set_instead_of_leaving_the_server_waiting()
     {
         await Task.Yield();

@@ -31,7 +31,8 @@ public interface IServerVirtualDeviceSet2
     /// <summary>Makes the buffer area and releases the client's GetConfiguration.</summary>
     /// <returns>
     /// <see cref="VdiResult.NOERROR"/>; <see cref="VdiResult.VD_E_MEMORY"/> when the area cannot be made (the set stays
-    /// configurable with no buffers declared); <see cref="VdiResult.VD_E_PROTOCOL"/>; <see cref="VdiResult.VD_E_ABORT"/>.
+    /// configurable with no buffers declared); <see cref="VdiResult.VD_E_PROTOCOL"/>; <see cref="VdiResult.VD_E_ABORT"/>;
+    /// <see cref="VdiResult.VD_E_UNEXPECTED"/> when the shared segment is corrupt (the set aborts).
     /// </returns>
     VdiResult EndConfiguration();
 
@@ -52,7 +53,8 @@ public interface IServerVirtualDeviceSet2
     /// <summary>
     /// Lends the calling thread to VDI as the completion agent: it runs each command's completion routine as the client
     /// completes it, and returns when every device is closed and every command completed, on abort (after completing
-    /// every outstanding command with ERROR_OPERATION_ABORTED), or on Close.
+    /// every outstanding command with ERROR_OPERATION_ABORTED, also when the abort came before the agent started), or
+    /// on Close.
     /// </summary>
     /// <returns>
     /// <see cref="VdiResult.NOERROR"/> on normal termination or Close; <see cref="VdiResult.VD_E_ABORT"/> when the set
@@ -68,7 +70,7 @@ public interface IServerVirtualDeviceSet2
     /// <see cref="VdiResult.NOERROR"/>; <see cref="VdiResult.VD_E_OPEN"/> when every device is open;
     /// <see cref="VdiResult.VD_E_INVALID"/> for an invalid or duplicate name, or when only the set-named device is left
     /// and another name is given; <see cref="VdiResult.VD_E_PROTOCOL"/> before EndConfiguration;
-    /// <see cref="VdiResult.VD_E_ABORT"/>.
+    /// <see cref="VdiResult.VD_E_ABORT"/>; <see cref="VdiResult.VD_E_UNEXPECTED"/> when the shared segment is corrupt (the set aborts).
     /// </returns>
     VdiResult OpenDevice(string name, out IServerVirtualDevice? device);
 

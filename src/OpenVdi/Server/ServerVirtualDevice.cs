@@ -87,7 +87,9 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         }
         catch (CorruptSegmentException)
         {
-            return _set.Corrupt();
+            // Only the checks made before the command is queued throw: refused, it runs its routine here, as every
+            // refusal does, with the code of the abort the corruption causes.
+            return Reject(command, _set.Corrupt(), Win32Error.ERROR_OPERATION_ABORTED);
         }
         finally
         {
@@ -163,8 +165,10 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         Volatile.Write(ref _headEpoch, _headEpoch + 1);
         _control.WakeDevice(_record, 1L << Index);
 
-        // A client that entered IO-ERROR after our check must not be handed this command.
-        if (!isClearError && DeviceState() == SharedDeviceState.IoError
+        // A client that entered IO-ERROR after our check must not be handed this command. The word is read raw: the
+        // command is queued now, so a corrupt value here is left to the audit rather than thrown, which would refuse
+        // a command that was in fact sent.
+        if (!isClearError && Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError
             && Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Queued) == (int)SlotState.Queued)
         {
             slot.CompletionCode = (int)Win32Error.ERROR_IO_DEVICE;
@@ -343,6 +347,13 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
             || Volatile.Read(ref _record.Bound) != 1 || !_record.HasName(Name))
         {
             return $"Device {Index}'s closed flag, binding or name is not what the server wrote.";
+        }
+
+        // The client's word, but only ever Active or IO-ERROR: anything else found while the server waits is forged.
+        int state = Volatile.Read(ref _record.State);
+        if (state is not ((int)SharedDeviceState.Active or (int)SharedDeviceState.IoError))
+        {
+            return $"Device {Index}'s state word holds {state}, which is no state.";
         }
 
         return null;

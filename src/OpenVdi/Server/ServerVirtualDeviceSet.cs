@@ -470,8 +470,11 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
     {
         lock (_lock)
         {
+            // A set that aborted before its agent started may have commands outstanding already (a device sends
+            // as soon as it is open): the agent still enters, and its loop completes them with 995 first thing.
             var check = CheckState(LocalState.Initializing, LocalState.NormallyTerminated);
-            if (check != VdiResult.NOERROR)
+            bool abortedFirst = check == VdiResult.VD_E_ABORT && _state is >= LocalState.Initializing and <= LocalState.NormallyTerminated;
+            if (check != VdiResult.NOERROR && !abortedFirst)
             {
                 return check;
             }
@@ -482,7 +485,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 return VdiResult.VD_E_PROTOCOL;
             }
 
-            if (_state == LocalState.Initializing)
+            if (_state == LocalState.Initializing && !abortedFirst)
             {
                 _state = LocalState.Active;
                 PublishState(SharedSetState.Active);

@@ -103,7 +103,7 @@ public sealed class HostileMutator : IDisposable
     public static readonly string[] Recipes =
     [
         "closed-flag", "state-zero", "erase-notifications", "complete-queued", "swap-buffer", "negotiated-block-size",
-        "negotiated-transfer-size", "waiters-zero", "device-io-error",
+        "negotiated-transfer-size", "waiters-zero", "device-io-error", "device-state-garbage",
     ];
 
     /// <summary>Applies recipe <paramref name="recipe"/> to the live set.</summary>
@@ -161,6 +161,10 @@ public sealed class HostileMutator : IDisposable
             case "device-io-error":
                 // Found by the long soak: a device the client never failed, put in IO-ERROR by someone else.
                 Write(c, new("state", record + DeviceStateOffset, 4), 1);
+                break;
+            case "device-state-garbage":
+                // Found by the long soak: a device state that is no state, written while the server sends.
+                Write(c, new("state", record + DeviceStateOffset, 4), _random.Next(2, int.MaxValue));
                 break;
             default:
                 throw new ArgumentException(recipe, nameof(recipe));
