@@ -28,6 +28,7 @@ internal abstract class ArmedWait<T> : IValueTaskSource<T>
     private int _state;
     private int _cancelRequested;
     private T _claimed = default!;
+    private bool _claimedAnswer;
 
     /// <summary>Whether a wait is pending (armed, or claimed and about to be delivered).</summary>
     public bool IsArmed => Volatile.Read(ref _state) != Idle;
@@ -58,9 +59,17 @@ internal abstract class ArmedWait<T> : IValueTaskSource<T>
             return false;
         }
 
-        if (TryFetch(out var value) || Volatile.Read(ref _cancelRequested) != 0)
+        // Whether the claim holds an answer is recorded, not read back from the value: a default value (what a
+        // cancelled claim holds) reads as NOERROR.
+        if (TryFetch(out var value))
         {
-            _claimed = value;
+            (_claimed, _claimedAnswer) = (value, true);
+            return true;
+        }
+
+        if (Volatile.Read(ref _cancelRequested) != 0)
+        {
+            (_claimed, _claimedAnswer) = (default!, false);
             return true;
         }
 
@@ -69,15 +78,15 @@ internal abstract class ArmedWait<T> : IValueTaskSource<T>
         // A cancellation that came while the wait was claimed saw no Armed state: it is honoured here.
         if (Volatile.Read(ref _cancelRequested) != 0 && Interlocked.CompareExchange(ref _state, Claimed, Armed) == Armed)
         {
-            _claimed = default!;
+            (_claimed, _claimedAnswer) = (default!, false);
             return true;
         }
 
         return false;
     }
 
-    /// <summary>Hands a claimed wait its result (or its cancellation). The continuation runs on this thread.</summary>
-    public void Deliver() => Complete(_claimed, Volatile.Read(ref _cancelRequested) != 0 && !IsAnswer(_claimed));
+    /// <summary>Hands a claimed wait its answer, or its cancellation. The continuation runs on this thread.</summary>
+    public void Deliver() => Complete(_claimed, cancelled: !_claimedAnswer);
 
     /// <summary>Whether a look would complete the wait now (the waiter asks before it sleeps).</summary>
     public bool HasWork() => Volatile.Read(ref _state) == Armed && (Volatile.Read(ref _cancelRequested) != 0 || IsReady());
@@ -103,9 +112,6 @@ internal abstract class ArmedWait<T> : IValueTaskSource<T>
 
     /// <summary>Whether <see cref="TryFetch"/> would answer now, without taking anything.</summary>
     protected abstract bool IsReady();
-
-    /// <summary>Whether <paramref name="value"/> is an answer (rather than the default of a cancelled wait).</summary>
-    protected abstract bool IsAnswer(T value);
 
     /// <summary>The wait is no longer pending (before the continuation runs).</summary>
     protected virtual void OnEnded()

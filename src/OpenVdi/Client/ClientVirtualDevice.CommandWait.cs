@@ -17,8 +17,6 @@ public sealed partial class ClientVirtualDevice
 
         protected override bool IsReady() => _device.HasWork();
 
-        protected override bool IsAnswer(CommandFetch value) => value.Result != VdiResult.VD_E_TIMEOUT;
-
         protected override void OnEnded() => _device.Disarm();
     }
 }

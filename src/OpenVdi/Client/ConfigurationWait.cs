@@ -15,8 +15,6 @@ internal sealed class ConfigurationWait : ArmedWait<ConfigurationFetch>
     }
 
     protected override bool IsReady() => _set.IsConfigurationSettled;
-
-    protected override bool IsAnswer(ConfigurationFetch value) => value.Result != VdiResult.VD_E_TIMEOUT;
 }
 
 /// <summary>What an asynchronous GetConfiguration of OpenVdi's transport answers: the result, and the configuration on NOERROR.</summary>

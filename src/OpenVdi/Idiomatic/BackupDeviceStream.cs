@@ -126,7 +126,7 @@ public sealed class BackupDeviceStream : Stream
     /// one if needed. Completes synchronously when bytes are at hand.
     /// </summary>
     /// <param name="buffer">Where to copy the bytes.</param>
-    /// <param name="cancellationToken">Ends a wait with <see cref="OperationCanceledException"/> (within about 50 ms); the stream stays usable.</param>
+    /// <param name="cancellationToken">Ends a wait with <see cref="OperationCanceledException"/> (at once over OpenVdi's transport, within about 50 ms over another implementation); the stream stays usable.</param>
     /// <returns>The number of bytes copied (from one command at most); 0 at the device's end.</returns>
     /// <exception cref="VdiException">As <see cref="Read(Span{byte})"/>.</exception>
     /// <exception cref="ObjectDisposedException">The stream or its set was disposed.</exception>

@@ -113,7 +113,7 @@ public sealed class RestoreDeviceStream : Stream
 
     /// <summary>As <see cref="Write(ReadOnlySpan{byte})"/>, waiting asynchronously for reads. Completes synchronously when reads are at hand.</summary>
     /// <param name="buffer">The data.</param>
-    /// <param name="cancellationToken">Ends a wait for a read with <see cref="OperationCanceledException"/> (within about 50 ms); the bytes already copied stay written.</param>
+    /// <param name="cancellationToken">Ends a wait for a read with <see cref="OperationCanceledException"/> (at once over OpenVdi's transport, within about 50 ms over another implementation); the bytes already copied stay written.</param>
     /// <returns>A task that completes when every byte is in a server buffer.</returns>
     /// <exception cref="VdiException">As <see cref="Write(ReadOnlySpan{byte})"/>.</exception>
     /// <exception cref="InvalidOperationException">The end of the data was already marked.</exception>

@@ -63,7 +63,7 @@ public sealed partial class VirtualDevice
     /// Fetches the next command, waiting for one if none is queued. Completes synchronously, without allocating,
     /// when a command is already queued or the device has already ended.
     /// </summary>
-    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>, within about 50 ms; the device stays usable and no command is lost (a command that arrived just as the token was cancelled is returned).</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/> (at once over OpenVdi's transport, within about 50 ms over another implementation); the device stays usable and no command is lost (a command that arrived just as the token was cancelled is returned).</param>
     /// <returns>The command; or null once the server closed the device and every command was fetched (VD_E_CLOSE, the device's normal end).</returns>
     /// <exception cref="VdiException">VD_E_ABORT when the set aborted; VD_E_PROTOCOL when the set is not active here; VD_E_UNEXPECTED when the shared segment is corrupt (the set aborts).</exception>
     /// <exception cref="ObjectDisposedException">The set was disposed.</exception>

@@ -185,18 +185,21 @@ public sealed class VirtualDeviceSet : IDisposable, IAsyncDisposable
     /// Waits until the server has configured the set and returns the final configuration (server outputs filled in,
     /// VDF_WriteMedia or VDF_ReadMedia added). Completes synchronously once the set is configured.
     /// </summary>
-    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>, within about 50 ms.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>: at once over OpenVdi's transport, within about 50 ms over another implementation.</param>
     /// <returns>The negotiated configuration.</returns>
     /// <exception cref="VdiException">VD_E_ABORT when the set aborted (for example, the statement failed and the server gave up); VD_E_PROTOCOL when the set is not open; VD_E_UNEXPECTED for a corrupt segment.</exception>
     /// <exception cref="ObjectDisposedException">The set was disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <remarks>The wait, when there is one, blocks a dedicated thread (not a pool thread) in slices of at most 50 ms.</remarks>
+    /// <remarks>
+    /// Over OpenVdi's transport the wait holds no thread: the set's doorbell waiter completes it. Over another
+    /// implementation a dedicated thread (not a pool thread) waits in slices of at most 50 ms.
+    /// </remarks>
     public Task<VdConfig> GetConfigurationAsync(CancellationToken cancellationToken = default) =>
         GetConfigurationCoreAsync(VdiTimeout.Infinite, cancellationToken);
 
     /// <summary>As <see cref="GetConfigurationAsync(CancellationToken)"/>, giving up after <paramref name="timeout"/>.</summary>
     /// <param name="timeout">How long to wait for the server; <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>
-    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>, within about 50 ms.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>: at once over OpenVdi's transport, within about 50 ms over another implementation.</param>
     /// <returns>The negotiated configuration.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite) or too large.</exception>
     /// <exception cref="VdiException">VD_E_TIMEOUT when the server has not configured the set in time (see <see cref="VdiException.IsTimeout"/>); otherwise as the other overload.</exception>
