@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
+using OpenVdi.Testing;
 using OpenVdi.Tests.Infrastructure;
 using static OpenVdi.VdiResult;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using OpenVdi.SqlServer.TestPeer;
 using OpenVdi.SqlServer.Tests.Infrastructure;
+using OpenVdi.Testing;
 using static OpenVdi.VdiResult;
 
 namespace OpenVdi.SqlServer.Tests.Contract;

@@ -1,4 +1,5 @@
 using OpenVdi.Engine.Execution;
+using OpenVdi.Testing;
 
 namespace OpenVdi.SqlServer.Tests.Infrastructure;
 

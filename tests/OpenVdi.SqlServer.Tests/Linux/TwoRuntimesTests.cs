@@ -1,5 +1,6 @@
 using OpenVdi.SqlServer.TestPeer;
 using OpenVdi.SqlServer.Tests.Infrastructure;
+using OpenVdi.Testing;
 using static OpenVdi.VdiResult;
 
 namespace OpenVdi.SqlServer.Tests.Linux;

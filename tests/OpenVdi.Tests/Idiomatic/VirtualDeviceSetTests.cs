@@ -1,3 +1,4 @@
+using OpenVdi.Testing;
 using OpenVdi.Tests.Infrastructure;
 
 namespace OpenVdi.Tests.Idiomatic;

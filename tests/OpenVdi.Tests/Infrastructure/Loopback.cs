@@ -1,3 +1,5 @@
+using OpenVdi.Testing;
+
 namespace OpenVdi.Tests.Infrastructure;
 
 /// <summary>
