@@ -184,7 +184,7 @@ public class HostilePeerProcessTests
                 set.Write = set.Log.Command(VdCommandCode.VDC_Write, 4096, buffer);
                 Assert.Equal(NOERROR, set.Device.SendCommand(set.Write));
                 await set._peer.WaitForLineAsync("fetched VDC_Write");
-                Waits.Until(() => Volatile.Read(ref server.Control!.AgentWaiting) != 0, "the completion agent sleeps waiting for a completion");
+                Waits.Until(() => server.Control!.AgentWaiting.ReadAcquire() != 0, "the completion agent sleeps waiting for a completion");
                 return set;
             }
             catch

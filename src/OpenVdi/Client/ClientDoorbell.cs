@@ -65,7 +65,7 @@ internal sealed class ClientDoorbell
         }
 
         // The waiter may sleep on an old value: a bump makes it look at the new wait.
-        if (Volatile.Read(ref _control.DoorbellWaiters) > 0)
+        if (_control.DoorbellWaiters.ReadAcquire() > 0)
         {
             _control.Bump(DoorbellOffset);
         }
@@ -99,21 +99,21 @@ internal sealed class ClientDoorbell
             bool configurationClaimed = false;
             try
             {
-                int observed = Volatile.Read(ref _control.Doorbell);
+                int observed = _control.Doorbell.ReadAcquire();
 
                 // The ready bits are the server's reason to ring; every armed wait is looked at regardless.
-                Interlocked.And(ref _control.ReadyDevices, ~Volatile.Read(ref _owned));
+                _control.ReadyDevices.And(~Volatile.Read(ref _owned));
                 anyArmed = ClaimAllUnsynchronized(out configurationClaimed);
                 if (!anyArmed && !configurationClaimed && !Array.Exists(_claimed, c => c))
                 {
                     // Count as a waiter, then look again: a server that published before seeing the count set a bit we see.
-                    Interlocked.Increment(ref _control.DoorbellWaiters);
+                    _control.DoorbellWaiters.Increment();
                     if (!HasWork() && !gate.IsClosed && !_control.IsAborted)
                     {
                         _control.WaitOn(DoorbellOffset, observed, WaitPolicy.LivenessIntervalMs);
                     }
 
-                    ControlSegment.LeaveWaiters(ref _control.DoorbellWaiters);
+                    ControlSegment.LeaveWaiters(_control.DoorbellWaiters);
                 }
 
                 if (_control.IsLivenessProbeDue())
@@ -187,7 +187,7 @@ internal sealed class ClientDoorbell
 
     private bool HasWork()
     {
-        if ((Volatile.Read(ref _control.ReadyDevices) & Volatile.Read(ref _owned)) != 0 || _configuration.HasWork())
+        if ((_control.ReadyDevices.ReadAcquire() & Volatile.Read(ref _owned)) != 0 || _configuration.HasWork())
         {
             return true;
         }

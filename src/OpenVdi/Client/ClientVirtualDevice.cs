@@ -45,7 +45,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
         // The device's tail is this process's own from now on: it starts at the set's first command, whatever a
         // peer wrote there.
         _tail = 0;
-        Volatile.Write(ref _record.Tail, 0);
+        _record.Tail.WriteRelease(0);
         _wait = new CommandWait(this);
         set.Doorbell!.Add(index, _wait);
     }
@@ -80,7 +80,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             int spins = WaitPolicy.SpinIterations;
             while (true)
             {
-                int observed = Volatile.Read(ref _record.Wake);
+                int observed = _record.Wake.ReadAcquire();
                 VdiResult result;
                 lock (_fetchLock)
                 {
@@ -106,13 +106,13 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
                 }
 
                 // Count as a waiter, then look again: a server that published before seeing the count needs no wake.
-                Interlocked.Increment(ref _record.Waiters);
+                _record.Waiters.Increment();
                 if (!HasWork() && !gate.IsClosed)
                 {
                     _control.WaitOn(_record.WakeOffset, observed, slice);
                 }
 
-                ControlSegment.LeaveWaiters(ref _record.Waiters);
+                ControlSegment.LeaveWaiters(_record.Waiters);
                 if (_control.IsLivenessProbeDue())
                 {
                     ClientVirtualDeviceSet.ProbeServer(_control);
@@ -163,7 +163,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             // Arm, then look again (Dekker with SendCommand, which publishes the head before it reads the flag): a
             // command published in between is taken here, with no hop through the doorbell's thread.
             var pending = _wait.Arm(cancellationToken);
-            Interlocked.Exchange(ref _record.Armed, 1);
+            _record.Armed.Exchange(1);
             if (HasWork() && _wait.Claim())
             {
                 // Nobody awaits the task yet: delivering only completes it.
@@ -198,7 +198,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
     }
 
     /// <summary>The asynchronous wait is no longer armed: the server stops ringing the doorbell for this device.</summary>
-    internal void Disarm() => Volatile.Write(ref _record.Armed, 0);
+    internal void Disarm() => _record.Armed.WriteRelease(0);
 
     /// <summary>
     /// Whether a wait would end now: an abort, a close, or a command at the tail that can be handed over. A ClearError
@@ -206,18 +206,18 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
     /// </summary>
     internal bool HasWork()
     {
-        if (_control.IsAborted || Volatile.Read(ref _record.Closed) != 0)
+        if (_control.IsAborted || _record.Closed.ReadAcquire() != 0)
         {
             return true;
         }
 
-        if ((uint)Volatile.Read(ref _record.Head) == _tail)
+        if ((uint)_record.Head.ReadAcquire() == _tail)
         {
             return false;
         }
 
         var slot = _record.Slot(_tail);
-        return !(slot.Command == (int)VdCommandCode.VDC_ClearError
+        return !(slot.Command.ReadPlain() == (int)VdCommandCode.VDC_ClearError
             && DeviceState() == SharedDeviceState.IoError
             && HasFetchedUncompleted());
     }
@@ -231,7 +231,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
     {
         for (int i = 0; i < SlotsPerDevice; i++)
         {
-            int state = Volatile.Read(ref _record.SlotAt(i).State);
+            int state = _record.SlotAt(i).State.ReadAcquire();
             if (state is (int)SlotState.Delivered or (int)SlotState.Completing)
             {
                 return true;
@@ -244,7 +244,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
     /// <summary>The device state word, checked: anything but Active or IO-ERROR is a corrupt segment.</summary>
     private SharedDeviceState DeviceState()
     {
-        int state = Volatile.Read(ref _record.State);
+        int state = _record.State.ReadAcquire();
         return state switch
         {
             (int)SharedDeviceState.Active => SharedDeviceState.Active,
@@ -272,7 +272,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             uint tail = _tail;
 
             // Acquire: the slot's fields, written before head moved, are visible.
-            uint head = (uint)Volatile.Read(ref _record.Head);
+            uint head = (uint)_record.Head.ReadAcquire();
             if (head - tail > SlotsPerDevice)
             {
                 throw new CorruptSegmentException("Device head runs more than a ring ahead of the tail.");
@@ -281,7 +281,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             if (head == tail)
             {
                 // Closed is stored after the last publish: closed with nothing left means the device's end.
-                if (Volatile.Read(ref _record.Closed) != 0 && (uint)Volatile.Read(ref _record.Head) == tail)
+                if (_record.Closed.ReadAcquire() != 0 && (uint)_record.Head.ReadAcquire() == tail)
                 {
                     Volatile.Write(ref _ended, 1);
                     return VdiResult.VD_E_CLOSE;
@@ -291,8 +291,8 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             }
 
             var slot = _record.Slot(tail);
-            int state = Volatile.Read(ref slot.State);
-            if (slot.Sequence != (int)tail || state is not ((int)SlotState.Free or (int)SlotState.Queued or (int)SlotState.Completing or (int)SlotState.Completed))
+            int state = slot.State.ReadAcquire();
+            if (slot.Sequence.ReadPlain() != (int)tail || state is not ((int)SlotState.Free or (int)SlotState.Queued or (int)SlotState.Completing or (int)SlotState.Completed))
             {
                 throw new CorruptSegmentException($"Slot of sequence {tail} is not a published command.");
             }
@@ -305,7 +305,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
                 // anything else was written by someone who should not have (a success there would be a write
                 // counted that nobody made).
                 if (DeviceState() != SharedDeviceState.IoError
-                    || (state == (int)SlotState.Completed && (uint)slot.CompletionCode != Win32Error.ERROR_IO_DEVICE))
+                    || (state == (int)SlotState.Completed && (uint)slot.CompletionCode.ReadPlain() != Win32Error.ERROR_IO_DEVICE))
                 {
                     throw new CorruptSegmentException($"Command {tail} was completed without being fetched.");
                 }
@@ -314,7 +314,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
                 continue;
             }
 
-            int code = slot.Command;
+            int code = slot.Command.ReadPlain();
             if (DeviceState() == SharedDeviceState.IoError)
             {
                 if (code != (int)VdCommandCode.VDC_ClearError)
@@ -331,7 +331,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
                 }
             }
 
-            if (Interlocked.CompareExchange(ref slot.State, (int)SlotState.Delivered, (int)SlotState.Queued) != (int)SlotState.Queued)
+            if (slot.State.CompareExchange((int)SlotState.Delivered, (int)SlotState.Queued) != (int)SlotState.Queued)
             {
                 continue;
             }
@@ -350,8 +350,8 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             throw new CorruptSegmentException($"Unknown command code {code}.");
         }
 
-        uint size = (uint)slot.Size;
-        int bufferIndex = slot.Buffer - 1;
+        uint size = (uint)slot.Size.ReadPlain();
+        int bufferIndex = slot.Buffer.ReadPlain() - 1;
         BufferAreaMap? map = null;
         if (code is (int)VdCommandCode.VDC_Read or (int)VdCommandCode.VDC_Write)
         {
@@ -364,9 +364,9 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             // The server records in the buffer's own table entry (another segment) which command carries it; a slot
             // whose buffer index was changed would hand over another buffer's bytes. Acquire: the server wrote the
             // entry before it published the slot.
-            if (Volatile.Read(ref buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryStateOffset)) != 1
-                || Volatile.Read(ref buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryInFlightDeviceOffset)) != Index + 1
-                || Volatile.Read(ref buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryInFlightSequenceOffset)) != (int)sequence)
+            if (buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryStateOffset).ReadAcquire() != 1
+                || buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryInFlightDeviceOffset).ReadAcquire() != Index + 1
+                || buffers.EntryWord(bufferIndex, BufferAreaDescriptor.EntryInFlightSequenceOffset).ReadAcquire() != (int)sequence)
             {
                 throw new CorruptSegmentException($"Command {sequence} names buffer {bufferIndex}, which the server gave to another command.");
             }
@@ -374,30 +374,30 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             map = buffers;
         }
 
-        slot.FetcherPid = Environment.ProcessId;
-        var command = _commands[slot.Sequence & (SlotsPerDevice - 1)];
-        command.Deliver(sequence, (VdCommandCode)code, size, (ulong)slot.InPosition, map, bufferIndex);
+        slot.FetcherPid.WritePlain(Environment.ProcessId);
+        var command = _commands[slot.Sequence.ReadPlain() & (SlotsPerDevice - 1)];
+        command.Deliver(sequence, (VdCommandCode)code, size, (ulong)slot.InPosition.ReadPlain(), map, bufferIndex);
         return command;
     }
 
     private void Advance(uint tail)
     {
         _tail = tail + 1;
-        Volatile.Write(ref _record.Tail, (int)_tail);
+        _record.Tail.WriteRelease((int)_tail);
     }
 
     /// <summary>Completes a queued, undelivered command with ERROR_IO_DEVICE; false if it was taken meanwhile.</summary>
     private bool Flush(CommandSlot slot)
     {
-        if (Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Queued) != (int)SlotState.Queued)
+        if (slot.State.CompareExchange((int)SlotState.Completing, (int)SlotState.Queued) != (int)SlotState.Queued)
         {
             return false;
         }
 
-        slot.CompletionCode = (int)Win32Error.ERROR_IO_DEVICE;
-        slot.BytesTransferred = 0;
-        slot.OutPosition = 0;
-        Volatile.Write(ref slot.State, (int)SlotState.Completed);
+        slot.CompletionCode.WritePlain((int)Win32Error.ERROR_IO_DEVICE);
+        slot.BytesTransferred.WritePlain(0);
+        slot.OutPosition.WritePlain(0);
+        slot.State.WriteRelease((int)SlotState.Completed);
         NotifyAgent();
         return true;
     }
@@ -459,8 +459,8 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
         }
 
         var slot = _record.Slot(command.Sequence);
-        if (slot.Sequence != (int)command.Sequence
-            || Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Delivered) != (int)SlotState.Delivered)
+        if (slot.Sequence.ReadPlain() != (int)command.Sequence
+            || slot.State.CompareExchange((int)SlotState.Completing, (int)SlotState.Delivered) != (int)SlotState.Delivered)
         {
             return _control.IsAborted ? VdiResult.VD_E_ABORT : throw new CorruptSegmentException("A delivered command's slot changed under it.");
         }
@@ -469,28 +469,28 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
         // and what it reads back.
         uint bytes = isData ? bytesTransferred : 0;
         ulong delivered = CommandDigest.OfCommand(command.Sequence, (int)command.CommandCode, command.Size, command.Position, command.BufferIndex + 1);
-        slot.Digest = CommandDigest.WithCompletion(delivered, completionCode, bytes, position);
-        slot.CompletionCode = (int)completionCode;
-        slot.BytesTransferred = (int)bytes;
-        slot.OutPosition = (long)position;
+        slot.Digest.WritePlain(CommandDigest.WithCompletion(delivered, completionCode, bytes, position));
+        slot.CompletionCode.WritePlain((int)completionCode);
+        slot.BytesTransferred.WritePlain((int)bytes);
+        slot.OutPosition.WritePlain((long)position);
         if (completionCode != Win32Error.ERROR_SUCCESS)
         {
-            Volatile.Write(ref _record.State, (int)SharedDeviceState.IoError);
+            _record.State.WriteRelease((int)SharedDeviceState.IoError);
         }
         else if (command.CommandCode == VdCommandCode.VDC_ClearError)
         {
-            Volatile.Write(ref _record.State, (int)SharedDeviceState.Active);
+            _record.State.WriteRelease((int)SharedDeviceState.Active);
         }
 
         // Release: the completion fields are visible to the agent that sees Completed.
-        Volatile.Write(ref slot.State, (int)SlotState.Completed);
+        slot.State.WriteRelease((int)SlotState.Completed);
         if (completionCode != Win32Error.ERROR_SUCCESS)
         {
             FlushQueued();
         }
 
         NotifyAgent();
-        if (Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError)
+        if (_record.State.ReadAcquire() == (int)SharedDeviceState.IoError)
         {
             // A ClearError held back for this completion may now be delivered (the error path only).
             _control.WakeDevice(_record, _dirtyBit);
@@ -502,8 +502,8 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
     /// <summary>The error path: every queued command but ClearError completes with ERROR_IO_DEVICE at once.</summary>
     private void FlushQueued()
     {
-        uint head = (uint)Volatile.Read(ref _record.Head);
-        uint tail = (uint)Volatile.Read(ref _record.Tail);
+        uint head = (uint)_record.Head.ReadAcquire();
+        uint tail = (uint)_record.Tail.ReadAcquire();
         if (head - tail > SlotsPerDevice)
         {
             throw new CorruptSegmentException("Device head runs more than a ring ahead of the tail.");
@@ -512,7 +512,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
         for (uint s = tail; s != head; s++)
         {
             var slot = _record.Slot(s);
-            if (slot.Sequence == (int)s && slot.Command != (int)VdCommandCode.VDC_ClearError)
+            if (slot.Sequence.ReadPlain() == (int)s && slot.Command.ReadPlain() != (int)VdCommandCode.VDC_ClearError)
             {
                 Flush(slot);
             }
@@ -523,8 +523,8 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
     private void NotifyAgent()
     {
         // Full fence (Dekker with the agent's waiting flag): the agent either sees the bit or is woken.
-        Interlocked.Or(ref _control.DirtyDevices, _dirtyBit);
-        if (Volatile.Read(ref _control.AgentWaiting) != 0)
+        _control.DirtyDevices.Or(_dirtyBit);
+        if (_control.AgentWaiting.ReadAcquire() != 0)
         {
             _control.Bump(AgentEventOffset);
         }
@@ -541,5 +541,5 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
 
     [Conditional("DEBUG")]
     private void AssertInvariants() =>
-        Debug.Assert((uint)Volatile.Read(ref _record.Head) - _tail <= SlotsPerDevice, "The tail never passes the head and never falls a ring behind.");
+        Debug.Assert((uint)_record.Head.ReadAcquire() - _tail <= SlotsPerDevice, "The tail never passes the head and never falls a ring behind.");
 }

@@ -68,7 +68,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     /// </summary>
     internal bool IsConfigurationSettled =>
         _state != LocalState.Configurable || _gate.IsClosed || _control is not { } control || control.IsAborted
-        || Volatile.Read(ref control.SetState) >= (int)SharedSetState.Initializing;
+        || control.SetState.ReadAcquire() >= (int)SharedSetState.Initializing;
 
     internal VdConfig Configuration => _configuration;
 
@@ -159,8 +159,8 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 }
 
                 if (control.ReadSetState() < SharedSetState.Initializing
-                    || Volatile.Read(ref control.PrimaryConfigured) == 0
-                    || Volatile.Read(ref control.PrimaryClosed) != 0)
+                    || control.PrimaryConfigured.ReadAcquire() == 0
+                    || control.PrimaryClosed.ReadAcquire() != 0)
                 {
                     control.Dispose();
                     return VdiResult.VD_E_PROTOCOL;
@@ -247,7 +247,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                     if (_isPrimary)
                     {
                         // Release: secondaries may attach from now on (spec §3.9: after the primary's GetConfiguration).
-                        Volatile.Write(ref control.PrimaryConfigured, 1);
+                        control.PrimaryConfigured.WriteRelease(1);
                     }
                 }
             }
@@ -319,7 +319,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     {
         while (true)
         {
-            int observed = Volatile.Read(ref control.ConfigEvent);
+            int observed = control.ConfigEvent.ReadAcquire();
             if (control.IsAborted || _gate.IsClosed)
             {
                 return VdiResult.VD_E_ABORT;
@@ -337,13 +337,13 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
             }
 
             // Count as a waiter, then look again: a waker that missed the count has already made the condition true.
-            Interlocked.Increment(ref control.ConfigWaiters);
+            control.ConfigWaiters.Increment();
             if (!condition() && !control.IsAborted)
             {
                 control.WaitOn(ConfigEventOffset, observed, slice);
             }
 
-            ControlSegment.LeaveWaiters(ref control.ConfigWaiters);
+            ControlSegment.LeaveWaiters(control.ConfigWaiters);
             ProbeServer(control);
         }
     }
@@ -359,7 +359,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
         if (control.ReadSetState() >= SharedSetState.Connected
             && !control.IsAborted
             && control.IsGone(LivenessLock.ServerByte)
-            && !(Volatile.Read(ref control.ServerClosed) != 0 && AllDevicesClosedByServer(control)))
+            && !(control.ServerClosed.ReadAcquire() != 0 && AllDevicesClosedByServer(control)))
         {
             control.SignalAbort(AbortReason.ServerDied);
         }
@@ -417,7 +417,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
             }
 
             var record = control.Device(index);
-            if (Interlocked.CompareExchange(ref record.OwnerPid, Environment.ProcessId, 0) != 0)
+            if (record.OwnerPid.CompareExchange(Environment.ProcessId, 0) != 0)
             {
                 return VdiResult.VD_E_PROTOCOL;
             }
@@ -450,7 +450,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     {
         for (int i = 0; i < control.DeviceCount; i++)
         {
-            if (Volatile.Read(ref control.Device(i).Closed) == 0)
+            if (control.Device(i).Closed.ReadAcquire() == 0)
             {
                 return false;
             }
@@ -463,7 +463,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     {
         for (int i = 0; i < control.DeviceCount; i++)
         {
-            if (Volatile.Read(ref control.Device(i).OwnerPid) == 0)
+            if (control.Device(i).OwnerPid.ReadAcquire() == 0)
             {
                 return false;
             }
@@ -490,7 +490,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
             var record = control.Device(i);
 
             // Acquire: the name is complete before the bound flag is seen.
-            if (Volatile.Read(ref record.Bound) == 0)
+            if (record.Bound.ReadAcquire() == 0)
             {
                 allNamed = false;
                 continue;
@@ -569,7 +569,7 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
                 _gate.Drain();
                 if (_isPrimary)
                 {
-                    Volatile.Write(ref control.PrimaryClosed, 1);
+                    control.PrimaryClosed.WriteRelease(1);
                 }
             }
             catch (CorruptSegmentException)
@@ -693,24 +693,24 @@ public sealed class ClientVirtualDeviceSet : IClientVirtualDeviceSet2, IDisposab
     /// </summary>
     private static bool IsInFlight(ControlSegment control, BufferAreaMap buffers, int index, out int generation)
     {
-        generation = Volatile.Read(ref buffers.EntryWord(index, BufferAreaDescriptor.EntryGenerationOffset));
-        if (Volatile.Read(ref buffers.EntryWord(index, BufferAreaDescriptor.EntryStateOffset)) != 1)
+        generation = buffers.EntryWord(index, BufferAreaDescriptor.EntryGenerationOffset).ReadAcquire();
+        if (buffers.EntryWord(index, BufferAreaDescriptor.EntryStateOffset).ReadAcquire() != 1)
         {
             return false;
         }
 
-        int device = buffers.EntryWord(index, BufferAreaDescriptor.EntryInFlightDeviceOffset) - 1;
-        int sequence = buffers.EntryWord(index, BufferAreaDescriptor.EntryInFlightSequenceOffset);
+        int device = buffers.EntryWord(index, BufferAreaDescriptor.EntryInFlightDeviceOffset).ReadPlain() - 1;
+        int sequence = buffers.EntryWord(index, BufferAreaDescriptor.EntryInFlightSequenceOffset).ReadPlain();
         if ((uint)device >= (uint)control.DeviceCount)
         {
             return false;
         }
 
         var slot = control.Device(device).Slot((uint)sequence);
-        return Volatile.Read(ref slot.State) == (int)SlotState.Delivered
-            && slot.Sequence == sequence
-            && slot.Buffer == index + 1
-            && slot.Command is (int)VdCommandCode.VDC_Read or (int)VdCommandCode.VDC_Write;
+        return slot.State.ReadAcquire() == (int)SlotState.Delivered
+            && slot.Sequence.ReadPlain() == sequence
+            && slot.Buffer.ReadPlain() == index + 1
+            && slot.Command.ReadPlain() is (int)VdCommandCode.VDC_Read or (int)VdCommandCode.VDC_Write;
     }
 
     /// <summary>A check failed on the shared segment: abort the set and answer VD_E_UNEXPECTED.</summary>

@@ -41,8 +41,8 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
         _record = control.Device(index);
 
         // The words the server owns start from this process's own values, whatever a peer wrote there before.
-        _record.Head = 0;
-        _record.Closed = 0;
+        _record.Head.WritePlain(0);
+        _record.Closed.WritePlain(0);
     }
 
     /// <summary>The device's name (its VIRTUAL_DEVICE clause).</summary>
@@ -122,8 +122,8 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
         // Acquire: a slot the agent freed is completely retired. The ring never runs more than its length ahead of
         // the client's tail either: a command flushed and retired out of order is Free before the client passed it.
-        if (Volatile.Read(ref slot.State) != (int)SlotState.Free || Volatile.Read(ref _pending[index]) is not null
-            || sequence - (uint)Volatile.Read(ref _record.Tail) >= SlotsPerDevice)
+        if (slot.State.ReadAcquire() != (int)SlotState.Free || Volatile.Read(ref _pending[index]) is not null
+            || sequence - (uint)_record.Tail.ReadAcquire() >= SlotsPerDevice)
         {
             return Reject(command, VdiResult.VD_E_QUEUE_FULL, Win32Error.ERROR_NO_SYSTEM_RESOURCES);
         }
@@ -146,34 +146,34 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
         // Release: the sequence above is visible to the agent once it sees the command.
         Volatile.Write(ref _pending[index], command);
-        slot.Sequence = (int)sequence;
-        slot.Command = (int)command.CommandCode;
-        slot.Size = (int)command.Size;
-        slot.InPosition = (long)command.InPosition;
-        slot.Buffer = buffer + 1;
-        slot.CompletionCode = 0;
-        slot.BytesTransferred = 0;
-        slot.OutPosition = 0;
+        slot.Sequence.WritePlain((int)sequence);
+        slot.Command.WritePlain((int)command.CommandCode);
+        slot.Size.WritePlain((int)command.Size);
+        slot.InPosition.WritePlain((long)command.InPosition);
+        slot.Buffer.WritePlain(buffer + 1);
+        slot.CompletionCode.WritePlain(0);
+        slot.BytesTransferred.WritePlain(0);
+        slot.OutPosition.WritePlain(0);
 
         // Release: the fields are visible to a client that sees Queued.
-        Volatile.Write(ref slot.State, (int)SlotState.Queued);
+        slot.State.WriteRelease((int)SlotState.Queued);
         _head = sequence + 1;
 
         // Full fence (Dekker with the client's waiter count and armed flag): the client sees the new head, or we see
         // that it waits.
-        Interlocked.Exchange(ref _record.Head, (int)(sequence + 1));
+        _record.Head.Exchange((int)(sequence + 1));
         Volatile.Write(ref _headEpoch, _headEpoch + 1);
         _control.WakeDevice(_record, 1L << Index);
 
         // A client that entered IO-ERROR after our check must not be handed this command. The word is read raw: the
         // command is queued now, so a corrupt value here is left to the audit rather than thrown, which would refuse
         // a command that was in fact sent.
-        if (!isClearError && Volatile.Read(ref _record.State) == (int)SharedDeviceState.IoError
-            && Interlocked.CompareExchange(ref slot.State, (int)SlotState.Completing, (int)SlotState.Queued) == (int)SlotState.Queued)
+        if (!isClearError && _record.State.ReadAcquire() == (int)SharedDeviceState.IoError
+            && slot.State.CompareExchange((int)SlotState.Completing, (int)SlotState.Queued) == (int)SlotState.Queued)
         {
-            slot.CompletionCode = (int)Win32Error.ERROR_IO_DEVICE;
-            Volatile.Write(ref slot.State, (int)SlotState.Completed);
-            Interlocked.Or(ref _control.DirtyDevices, 1L << Index);
+            slot.CompletionCode.WritePlain((int)Win32Error.ERROR_IO_DEVICE);
+            slot.State.WriteRelease((int)SlotState.Completed);
+            _control.DirtyDevices.Or(1L << Index);
             _control.Bump(AgentEventOffset);
         }
 
@@ -189,7 +189,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
     private SharedDeviceState DeviceState()
     {
-        int state = Volatile.Read(ref _record.State);
+        int state = _record.State.ReadAcquire();
         return state switch
         {
             (int)SharedDeviceState.Active => SharedDeviceState.Active,
@@ -236,7 +236,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
             var slot = _record.SlotAt(index);
 
             // Acquire: pairs with the client's release store of Completed; the completion fields are visible.
-            int state = Volatile.Read(ref slot.State);
+            int state = slot.State.ReadAcquire();
             if (state != (int)SlotState.Completed)
             {
                 if (state is < (int)SlotState.Queued or > (int)SlotState.Completed)
@@ -247,10 +247,10 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
                 continue;
             }
 
-            uint code = (uint)slot.CompletionCode;
-            uint bytes = (uint)slot.BytesTransferred;
-            ulong position = (ulong)slot.OutPosition;
-            if (slot.Sequence != (int)s)
+            uint code = (uint)slot.CompletionCode.ReadPlain();
+            uint bytes = (uint)slot.BytesTransferred.ReadPlain();
+            ulong position = (ulong)slot.OutPosition.ReadPlain();
+            if (slot.Sequence.ReadPlain() != (int)s)
             {
                 throw new CorruptSegmentException($"Slot {index} completed with sequence {slot.Sequence}, expected {s}.");
             }
@@ -272,7 +272,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
             // The client's digest of the command it carried out and of its answer must be the one of the command sent
             // and the answer read: a size, buffer, code or position changed in the slot before the client fetched it,
             // or a byte count changed after it answered, would otherwise pass for a success.
-            if (code == Win32Error.ERROR_SUCCESS && slot.Digest != CommandDigest.WithCompletion(_digestOf[index], code, bytes, position))
+            if (code == Win32Error.ERROR_SUCCESS && slot.Digest.ReadPlain() != CommandDigest.WithCompletion(_digestOf[index], code, bytes, position))
             {
                 throw new CorruptSegmentException($"Command {s} was carried out as another command than the one sent.");
             }
@@ -284,7 +284,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
             }
 
             // Release: the slot is reusable only after its results were read.
-            Volatile.Write(ref slot.State, (int)SlotState.Free);
+            slot.State.WriteRelease((int)SlotState.Free);
             try
             {
                 command.Complete(code, bytes, position);
@@ -304,7 +304,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
     }
 
     /// <summary>Whether the client's tail has passed <paramref name="sequence"/> (within the last lap of the ring).</summary>
-    private bool HasTailPassed(uint sequence) => (uint)Volatile.Read(ref _record.Tail) - sequence - 1 < SlotsPerDevice;
+    private bool HasTailPassed(uint sequence) => (uint)_record.Tail.ReadAcquire() - sequence - 1 < SlotsPerDevice;
 
     /// <summary>
     /// The agent's periodic audit of this device (at least every liveness interval): the words this process owns
@@ -334,7 +334,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
     private string? AuditWords()
     {
         uint head = _head;
-        int shared = Volatile.Read(ref _record.Head);
+        int shared = _record.Head.ReadAcquire();
         if ((uint)shared != head)
         {
             return $"Device {Index}'s head holds {shared}; the server published up to {head}.";
@@ -342,15 +342,15 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
         // CloseDevice sets this process's flag before the shared one: the shared flag set while this process's is
         // not was forged (the other way round is a close in progress).
-        int closed = Volatile.Read(ref _record.Closed);
+        int closed = _record.Closed.ReadAcquire();
         if (closed is not (0 or 1) || (closed == 1 && Volatile.Read(ref _closed) == 0)
-            || Volatile.Read(ref _record.Bound) != 1 || !_record.HasName(Name))
+            || _record.Bound.ReadAcquire() != 1 || !_record.HasName(Name))
         {
             return $"Device {Index}'s closed flag, binding or name is not what the server wrote.";
         }
 
         // The client's word, but only ever Active or IO-ERROR: anything else found while the server waits is forged.
-        int state = Volatile.Read(ref _record.State);
+        int state = _record.State.ReadAcquire();
         if (state is not ((int)SharedDeviceState.Active or (int)SharedDeviceState.IoError))
         {
             return $"Device {Index}'s state word holds {state}, which is no state.";
@@ -369,7 +369,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
             // The tail before the state: a client moves its tail only after the command left Queued.
             bool passed = HasTailPassed(sequence);
-            int state = Volatile.Read(ref slot.State);
+            int state = slot.State.ReadAcquire();
             if (!IsOutstanding(index, sequence) || state != (int)SlotState.Completing)
             {
                 _completingSince[index] = 0;
@@ -465,7 +465,7 @@ public sealed class ServerVirtualDevice : IServerVirtualDevice
 
             // Stored after the last publish, so a client seeing Closed with head == tail has everything; full fence
             // before the client's waiters are looked at.
-            Interlocked.Exchange(ref _record.Closed, 1);
+            _record.Closed.Exchange(1);
             _control.Bump(_record.WakeOffset);
             _control.WakeDevice(_record, 1L << Index);
             _set.OnDeviceClosed();

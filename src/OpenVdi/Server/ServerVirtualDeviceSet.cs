@@ -84,7 +84,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             try
             {
                 // A set whose primary is gone is stale: nobody would serve its devices, and nobody else would remove it.
-                if (control!.IsGone(LivenessLock.PrimaryByte) || Volatile.Read(ref control.PrimaryClosed) != 0)
+                if (control!.IsGone(LivenessLock.PrimaryByte) || control.PrimaryClosed.ReadAcquire() != 0)
                 {
                     string path = control.Path;
                     control.Dispose();
@@ -104,14 +104,14 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                     return VdiResult.VD_E_ABORT;
                 }
 
-                if (Interlocked.CompareExchange(ref control.SetState, (int)SharedSetState.Connected, (int)SharedSetState.Created) != (int)SharedSetState.Created)
+                if (control.SetState.CompareExchange((int)SharedSetState.Connected, (int)SharedSetState.Created) != (int)SharedSetState.Created)
                 {
                     bool aborted = control.IsAborted;
                     control.Dispose();
                     return aborted ? VdiResult.VD_E_ABORT : VdiResult.VD_E_INVALID;
                 }
 
-                control.Pid(server: true) = Environment.ProcessId;
+                control.Pid(server: true).WritePlain(Environment.ProcessId);
                 _ = control.ReadSetState();
                 _requested = control.ReadConfig(negotiated: false);
                 _requested.DeviceCount = (uint)control.DeviceCount;
@@ -404,7 +404,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 record.WriteName(name);
 
                 // Release: the name is complete before a client sees the device bound.
-                Volatile.Write(ref record.Bound, 1);
+                record.Bound.WriteRelease(1);
                 var opened = new ServerVirtualDevice(this, _control, index, name);
                 _devices[index] = opened;
                 _openedDevices++;
@@ -524,7 +524,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
         ExceptionDispatchInfo? routineFailure = null;
         while (true)
         {
-            int observed = Volatile.Read(ref control.AgentEvent);
+            int observed = control.AgentEvent.ReadAcquire();
             if (control.IsAborted)
             {
                 // Every other outstanding command completes with 995 before a routine's exception goes on up.
@@ -555,7 +555,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 }
             }
 
-            long mask = Interlocked.Exchange(ref control.DirtyDevices, 0);
+            long mask = control.DirtyDevices.Exchange(0);
             if (mask != 0)
             {
                 while (mask != 0)
@@ -602,8 +602,8 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             }
 
             // Dekker with NotifyAgent: publish the waiting flag, then look at the mask once more before sleeping.
-            Interlocked.Exchange(ref control.AgentWaiting, 1);
-            if (Volatile.Read(ref control.DirtyDevices) == 0 && !control.IsAborted && !_gate.IsClosed)
+            control.AgentWaiting.Exchange(1);
+            if (control.DirtyDevices.ReadAcquire() == 0 && !control.IsAborted && !_gate.IsClosed)
             {
                 int slice = WaitPolicy.LivenessIntervalMs;
                 if (timeout != 0)
@@ -614,7 +614,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 control.WaitOn(AgentEventOffset, observed, slice);
             }
 
-            Volatile.Write(ref control.AgentWaiting, 0);
+            control.AgentWaiting.WriteRelease(0);
         }
     }
 
@@ -670,7 +670,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
 
             if (!HasEndedUnsynchronized())
             {
-                control.SignalAbort(Volatile.Read(ref control.PrimaryClosed) != 0 ? AbortReason.PrimaryClosed : AbortReason.PrimaryClientDied);
+                control.SignalAbort(control.PrimaryClosed.ReadAcquire() != 0 ? AbortReason.PrimaryClosed : AbortReason.PrimaryClientDied);
             }
 
             return failure;
@@ -699,7 +699,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
     {
         lock (_stateLock)
         {
-            int shared = Volatile.Read(ref control.SetState);
+            int shared = control.SetState.ReadAcquire();
             if (shared != (int)_published)
             {
                 throw new CorruptSegmentException($"The set state word holds {shared}; the server published {_published}.");
@@ -797,7 +797,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 control.WakeEverything();
                 _gate.Drain();
                 CompleteAllAborted();
-                Volatile.Write(ref control.ServerClosed, 1);
+                control.ServerClosed.WriteRelease(1);
             }
             catch (CorruptSegmentException)
             {

@@ -130,26 +130,26 @@ internal sealed class BufferAllocator
         var region = file!.Region;
         int first = _map.BufferCount;
         CreatedSegments.Add(file.Identity);
-        region.Int64(MagicOffset) = (long)Magic;
-        region.Int32(HeaderLengthOffset) = HeaderLength;
-        region.Int64(SegmentLengthOffset) = length;
-        region.Int64(IncarnationOffset) = (long)_control.Incarnation;
-        region.Int32(SegmentIndexOffset) = k;
-        region.Int32(FirstBufferIndexOffset) = first;
-        region.Int32(BufferCountOffset) = count;
-        region.Int32(PrefixZoneSizeOffset) = (int)_prefixZoneSize;
-        region.Int32(EntryTableOffsetOffset) = HeaderLength;
-        region.Int32(DataRegionOffsetOffset) = (int)DataRegionStart(count);
+        region.Int64(MagicOffset).WritePlain((long)Magic);
+        region.Int32(HeaderLengthOffset).WritePlain(HeaderLength);
+        region.Int64(SegmentLengthOffset).WritePlain(length);
+        region.Int64(IncarnationOffset).WritePlain((long)_control.Incarnation);
+        region.Int32(SegmentIndexOffset).WritePlain(k);
+        region.Int32(FirstBufferIndexOffset).WritePlain(first);
+        region.Int32(BufferCountOffset).WritePlain(count);
+        region.Int32(PrefixZoneSizeOffset).WritePlain((int)_prefixZoneSize);
+        region.Int32(EntryTableOffsetOffset).WritePlain(HeaderLength);
+        region.Int32(DataRegionOffsetOffset).WritePlain((int)DataRegionStart(count));
         for (int i = 0; i < count; i++)
         {
             long entry = EntryOffset(i);
-            region.Int64(entry + EntryDataOffsetOffset) = offsets[i];
-            region.Int32(entry + EntryCapacityOffset) = capacities[i];
-            region.Int32(entry + EntryAlignmentOffset) = alignments[i];
+            region.Int64(entry + EntryDataOffsetOffset).WritePlain(offsets[i]);
+            region.Int32(entry + EntryCapacityOffset).WritePlain(capacities[i]);
+            region.Int32(entry + EntryAlignmentOffset).WritePlain(alignments[i]);
         }
 
         // Release: the header and table are complete before a client can see the version.
-        Volatile.Write(ref region.Int32(LayoutVersionOffset), LayoutVersion);
+        region.Int32(LayoutVersionOffset).WriteRelease(LayoutVersion);
         file.Prefault(0, length);
         try
         {
@@ -162,10 +162,10 @@ internal sealed class BufferAllocator
             throw;
         }
 
-        _control.BufferSegmentLength(k) = length;
+        _control.BufferSegmentLength(k).WritePlain(length);
 
         // Release: the length is visible before the count that makes a client map the segment.
-        Volatile.Write(ref _control.BufferSegmentCount, k + 1);
+        _control.BufferSegmentCount.WriteRelease(k + 1);
 
         // Release: the record is complete before a lock-free reader finds it.
         Volatile.Write(ref _states, [.. _states, new SegmentState(first, count)]);
@@ -257,7 +257,7 @@ internal sealed class BufferAllocator
                 AllocatedSize(index) = (int)size;
 
                 // Release: a client that sees the buffer allocated sees a table entry the server owns.
-                Volatile.Write(ref _map.EntryWord(index, EntryStateOffset), 1);
+                _map.EntryWord(index, EntryStateOffset).WriteRelease(1);
                 address = _map.DataAddress(index);
                 return VdiResult.NOERROR;
             }
@@ -285,8 +285,8 @@ internal sealed class BufferAllocator
         Volatile.Write(ref AllocatedSize(index), 0);
 
         // A new generation first: any handle issued for this buffer is dead from here on.
-        Interlocked.Increment(ref _map.EntryWord(index, EntryGenerationOffset));
-        Volatile.Write(ref _map.EntryWord(index, EntryStateOffset), 0);
+        _map.EntryWord(index, EntryGenerationOffset).Increment();
+        _map.EntryWord(index, EntryStateOffset).WriteRelease(0);
         AddFree(index, _map.Capacity(index), _map.Alignment(index));
         return VdiResult.NOERROR;
     }
@@ -307,16 +307,16 @@ internal sealed class BufferAllocator
             return -1;
         }
 
-        Interlocked.Increment(ref _map.EntryWord(index, EntryGenerationOffset));
-        _map.EntryWord(index, EntryInFlightDeviceOffset) = device + 1;
-        _map.EntryWord(index, EntryInFlightSequenceOffset) = (int)sequence;
+        _map.EntryWord(index, EntryGenerationOffset).Increment();
+        _map.EntryWord(index, EntryInFlightDeviceOffset).WritePlain(device + 1);
+        _map.EntryWord(index, EntryInFlightSequenceOffset).WritePlain((int)sequence);
         return index;
     }
 
     /// <summary>Ends the transfer of buffer <paramref name="index"/>: it is the server's again.</summary>
     public void EndTransfer(int index)
     {
-        _map.EntryWord(index, EntryInFlightDeviceOffset) = 0;
+        _map.EntryWord(index, EntryInFlightDeviceOffset).WritePlain(0);
         Volatile.Write(ref InFlight(index), 0);
     }
 

@@ -71,7 +71,7 @@ internal sealed class BufferAreaMap : IDisposable
 
         lock (_mapLock)
         {
-            int published = Volatile.Read(ref _control.BufferSegmentCount);
+            int published = _control.BufferSegmentCount.ReadAcquire();
             if (published is < 0 or > ControlSegmentDescriptor.MaxBufferSegments)
             {
                 throw new CorruptSegmentException("Buffer segment count out of range.");
@@ -80,7 +80,7 @@ internal sealed class BufferAreaMap : IDisposable
             while (_mappedCount < published && index >= BufferCount)
             {
                 int k = _mappedCount;
-                long length = Volatile.Read(ref _control.BufferSegmentLength(k));
+                long length = _control.BufferSegmentLength(k).ReadAcquire();
                 if (length < HeaderLength || length > MaxSegmentLength)
                 {
                     throw new CorruptSegmentException($"Buffer segment {k} has an impossible length.");
@@ -124,22 +124,22 @@ internal sealed class BufferAreaMap : IDisposable
     {
         var region = file.Region;
         int expectedFirst = BufferCount;
-        if ((ulong)region.Int64(MagicOffset) != Magic
-            || Volatile.Read(ref region.Int32(LayoutVersionOffset)) != LayoutVersion
-            || region.Int32(HeaderLengthOffset) != HeaderLength
-            || region.Int64(SegmentLengthOffset) != region.Length
-            || (ulong)region.Int64(IncarnationOffset) != _control.Incarnation
-            || region.Int32(SegmentIndexOffset) != k
-            || region.Int32(FirstBufferIndexOffset) != expectedFirst
-            || (uint)region.Int32(PrefixZoneSizeOffset) != _prefixZoneSize)
+        if ((ulong)region.Int64(MagicOffset).ReadPlain() != Magic
+            || region.Int32(LayoutVersionOffset).ReadAcquire() != LayoutVersion
+            || region.Int32(HeaderLengthOffset).ReadPlain() != HeaderLength
+            || region.Int64(SegmentLengthOffset).ReadPlain() != region.Length
+            || (ulong)region.Int64(IncarnationOffset).ReadPlain() != _control.Incarnation
+            || region.Int32(SegmentIndexOffset).ReadPlain() != k
+            || region.Int32(FirstBufferIndexOffset).ReadPlain() != expectedFirst
+            || (uint)region.Int32(PrefixZoneSizeOffset).ReadPlain() != _prefixZoneSize)
         {
             throw new CorruptSegmentException($"Buffer segment {k} header does not match the set.");
         }
 
-        int count = region.Int32(BufferCountOffset);
+        int count = region.Int32(BufferCountOffset).ReadPlain();
         if (count < 1 || count > MaxBuffers - expectedFirst
-            || region.Int32(EntryTableOffsetOffset) != HeaderLength
-            || region.Int32(DataRegionOffsetOffset) != DataRegionStart(count)
+            || region.Int32(EntryTableOffsetOffset).ReadPlain() != HeaderLength
+            || region.Int32(DataRegionOffsetOffset).ReadPlain() != DataRegionStart(count)
             || DataRegionStart(count) > region.Length)
         {
             throw new CorruptSegmentException($"Buffer segment {k} table does not fit the segment.");
@@ -152,9 +152,9 @@ internal sealed class BufferAreaMap : IDisposable
         for (int i = 0; i < count; i++)
         {
             long entry = EntryOffset(i);
-            long data = region.Int64(entry + EntryDataOffsetOffset);
-            int capacity = region.Int32(entry + EntryCapacityOffset);
-            int alignment = region.Int32(entry + EntryAlignmentOffset);
+            long data = region.Int64(entry + EntryDataOffsetOffset).ReadPlain();
+            int capacity = region.Int32(entry + EntryCapacityOffset).ReadPlain();
+            int alignment = region.Int32(entry + EntryAlignmentOffset).ReadPlain();
             if (capacity < 1 || alignment < 1 || alignment > MappedFile.MappingAlignment || (alignment & (alignment - 1)) != 0
                 || data - _prefixZoneSize < previousEnd || data % alignment != 0 || data > region.Length - capacity)
             {
@@ -217,10 +217,10 @@ internal sealed class BufferAreaMap : IDisposable
         return segment.File.Region.Bytes(segment.Offsets[local] - _prefixZoneSize, (int)_prefixZoneSize);
     }
 
-    public ref int EntryWord(int index, int fieldOffset)
+    public SharedInt32 EntryWord(int index, int fieldOffset)
     {
         var segment = SegmentOf(index, out int local);
-        return ref segment.File.Region.Int32(EntryOffset(local) + fieldOffset);
+        return segment.File.Region.Int32(EntryOffset(local) + fieldOffset);
     }
 
     /// <summary>The buffer whose data zone starts exactly at <paramref name="address"/>, or -1.</summary>

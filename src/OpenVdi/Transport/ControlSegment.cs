@@ -25,10 +25,10 @@ internal sealed unsafe class ControlSegment : IDisposable
         Instance = instance;
         SetName = setName;
         var region = file.Region;
-        DeviceCount = region.Int32(DeviceCountOffset);
-        DeviceRecordLength = region.Int32(DeviceRecordLengthOffset);
-        HandleTag = (uint)region.Int32(HandleTagOffset);
-        Incarnation = (ulong)region.Int64(IncarnationOffset);
+        DeviceCount = region.Int32(DeviceCountOffset).ReadPlain();
+        DeviceRecordLength = region.Int32(DeviceRecordLengthOffset).ReadPlain();
+        HandleTag = (uint)region.Int32(HandleTagOffset).ReadPlain();
+        Incarnation = (ulong)region.Int64(IncarnationOffset).ReadPlain();
     }
 
     public string Path => _file.Path;
@@ -49,35 +49,35 @@ internal sealed unsafe class ControlSegment : IDisposable
 
     public SharedRegion Region => _file.Region;
 
-    public ref int SetState => ref Region.Int32(SetStateOffset);
+    public SharedInt32 SetState => Region.Int32(SetStateOffset);
 
-    public ref int Abort => ref Region.Int32(AbortReasonOffset);
+    public SharedInt32 Abort => Region.Int32(AbortReasonOffset);
 
-    public ref int ConfigEvent => ref Region.Int32(ConfigEventOffset);
+    public SharedInt32 ConfigEvent => Region.Int32(ConfigEventOffset);
 
-    public ref int ConfigWaiters => ref Region.Int32(ConfigWaitersOffset);
+    public SharedInt32 ConfigWaiters => Region.Int32(ConfigWaitersOffset);
 
-    public ref int AgentEvent => ref Region.Int32(AgentEventOffset);
+    public SharedInt32 AgentEvent => Region.Int32(AgentEventOffset);
 
-    public ref int AgentWaiting => ref Region.Int32(AgentWaitingOffset);
+    public SharedInt32 AgentWaiting => Region.Int32(AgentWaitingOffset);
 
-    public ref long DirtyDevices => ref Region.Int64(DirtyDevicesOffset);
+    public SharedInt64 DirtyDevices => Region.Int64(DirtyDevicesOffset);
 
-    public ref int Doorbell => ref Region.Int32(DoorbellOffset);
+    public SharedInt32 Doorbell => Region.Int32(DoorbellOffset);
 
-    public ref int DoorbellWaiters => ref Region.Int32(DoorbellWaitersOffset);
+    public SharedInt32 DoorbellWaiters => Region.Int32(DoorbellWaitersOffset);
 
-    public ref long ReadyDevices => ref Region.Int64(ReadyDevicesOffset);
+    public SharedInt64 ReadyDevices => Region.Int64(ReadyDevicesOffset);
 
-    public ref int PrimaryConfigured => ref Region.Int32(PrimaryConfiguredOffset);
+    public SharedInt32 PrimaryConfigured => Region.Int32(PrimaryConfiguredOffset);
 
-    public ref int PrimaryClosed => ref Region.Int32(PrimaryClosedOffset);
+    public SharedInt32 PrimaryClosed => Region.Int32(PrimaryClosedOffset);
 
-    public ref int ServerClosed => ref Region.Int32(ServerClosedOffset);
+    public SharedInt32 ServerClosed => Region.Int32(ServerClosedOffset);
 
-    public ref int BufferSegmentCount => ref Region.Int32(BufferSegmentCountOffset);
+    public SharedInt32 BufferSegmentCount => Region.Int32(BufferSegmentCountOffset);
 
-    public ref long BufferSegmentLength(int index) => ref Region.Int64(BufferSegmentLengthsOffset + ((long)index * sizeof(long)));
+    public SharedInt64 BufferSegmentLength(int index) => Region.Int64(BufferSegmentLengthsOffset + ((long)index * sizeof(long)));
 
     /// <summary>
     /// Whether the set has aborted: an abort this process made or once saw is latched here, so that a peer that
@@ -90,7 +90,7 @@ internal sealed unsafe class ControlSegment : IDisposable
             if (Volatile.Read(ref _latchedAbort) != 0)
             {
                 // Written back if a peer cleared it: every process of the set must keep seeing it.
-                if (Volatile.Read(ref Abort) == 0)
+                if (Abort.ReadAcquire() == 0)
                 {
                     ReassertAbort();
                 }
@@ -98,7 +98,7 @@ internal sealed unsafe class ControlSegment : IDisposable
                 return true;
             }
 
-            int reason = Volatile.Read(ref Abort);
+            int reason = Abort.ReadAcquire();
             if (reason == 0)
             {
                 return false;
@@ -198,25 +198,25 @@ internal sealed unsafe class ControlSegment : IDisposable
 
     private static void Initialize(SharedRegion region, string instance, string setName, in VdConfig config, int mode, long length)
     {
-        region.Int64(MagicOffset) = (long)Magic;
-        region.Int32(HeaderLengthOffset) = HeaderLength;
-        region.Int64(SegmentLengthOffset) = length;
-        region.Int32(DeviceCountOffset) = (int)config.DeviceCount;
-        region.Int32(SlotsPerDeviceOffset) = SlotsPerDevice;
-        region.Int32(DeviceRecordLengthOffset) = DeviceRecordLength(SlotsPerDevice);
-        region.Int32(HandleTagOffset) = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+        region.Int64(MagicOffset).WritePlain((long)Magic);
+        region.Int32(HeaderLengthOffset).WritePlain(HeaderLength);
+        region.Int64(SegmentLengthOffset).WritePlain(length);
+        region.Int32(DeviceCountOffset).WritePlain((int)config.DeviceCount);
+        region.Int32(SlotsPerDeviceOffset).WritePlain(SlotsPerDevice);
+        region.Int32(DeviceRecordLengthOffset).WritePlain(DeviceRecordLength(SlotsPerDevice));
+        region.Int32(HandleTagOffset).WritePlain(RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue));
         Span<byte> incarnation = stackalloc byte[8];
         RandomNumberGenerator.Fill(incarnation);
-        region.Int64(IncarnationOffset) = MemoryMarshal.Read<long>(incarnation);
-        region.Int32(PrimaryPidOffset) = Posix.GetPid();
-        region.Int32(FileModeOffset) = mode;
+        region.Int64(IncarnationOffset).WritePlain(MemoryMarshal.Read<long>(incarnation));
+        region.Int32(PrimaryPidOffset).WritePlain(Posix.GetPid());
+        region.Int32(FileModeOffset).WritePlain(mode);
         WriteConfig(region, RequestedConfigOffset, config);
         WriteName(region, SetNameLengthOffset, setName);
         WriteName(region, InstanceNameLengthOffset, instance);
-        region.Int32(SetStateOffset) = (int)SharedSetState.Created;
+        region.Int32(SetStateOffset).WritePlain((int)SharedSetState.Created);
 
         // Release: every field above is visible to a process that reads this version.
-        Volatile.Write(ref region.Int32(LayoutVersionOffset), LayoutVersion);
+        region.Int32(LayoutVersionOffset).WriteRelease(LayoutVersion);
     }
 
     public VdConfig ReadConfig(bool negotiated) =>
@@ -230,9 +230,9 @@ internal sealed unsafe class ControlSegment : IDisposable
         MemoryMarshal.Write(region.Bytes(offset, VdConfig.Size), in copy);
     }
 
-    public ref int Pid(bool server) => ref Region.Int32(server ? ServerPidOffset : PrimaryPidOffset);
+    public SharedInt32 Pid(bool server) => Region.Int32(server ? ServerPidOffset : PrimaryPidOffset);
 
-    public int FileMode => Region.Int32(FileModeOffset) == 0x1B0 ? 0x1B0 : 0x180; // only 0660 or 0600, whatever a peer wrote
+    public int FileMode => Region.Int32(FileModeOffset).ReadPlain() == 0x1B0 ? 0x1B0 : 0x180; // only 0660 or 0600, whatever a peer wrote
 
     public DeviceRecord Device(int index)
     {
@@ -250,7 +250,7 @@ internal sealed unsafe class ControlSegment : IDisposable
     /// </summary>
     public bool SignalAbort(AbortReason reason)
     {
-        int previous = Interlocked.CompareExchange(ref Abort, (int)reason, 0);
+        int previous = Abort.CompareExchange((int)reason, 0);
         bool first = previous == 0 && Interlocked.CompareExchange(ref _latchedAbort, (int)reason, 0) == 0;
         if (previous != 0)
         {
@@ -268,7 +268,7 @@ internal sealed unsafe class ControlSegment : IDisposable
     public void ReassertAbort()
     {
         int latched = Volatile.Read(ref _latchedAbort);
-        if (latched != 0 && Interlocked.CompareExchange(ref Abort, latched, 0) == 0)
+        if (latched != 0 && Abort.CompareExchange(latched, 0) == 0)
         {
             WakeEverything();
         }
@@ -282,7 +282,7 @@ internal sealed unsafe class ControlSegment : IDisposable
     public SharedSetState ReadSetState()
     {
         // Acquire: what the server published before the state (the negotiated configuration, a device's name) is visible.
-        int state = Volatile.Read(ref SetState);
+        int state = SetState.ReadAcquire();
         if (state is < (int)SharedSetState.Created or > (int)SharedSetState.NormallyTerminated)
         {
             throw new CorruptSegmentException($"The set state word holds {state}, which is no state.");
@@ -306,7 +306,7 @@ internal sealed unsafe class ControlSegment : IDisposable
     public void PublishSetState(SharedSetState state)
     {
         // Release: what was written before (configuration, names) is visible to whoever reads this state.
-        Volatile.Write(ref SetState, (int)state);
+        SetState.WriteRelease((int)state);
         int highest;
         while ((int)state > (highest = Volatile.Read(ref _highestSetState)))
         {
@@ -341,16 +341,16 @@ internal sealed unsafe class ControlSegment : IDisposable
     /// </summary>
     public void WakeDevice(DeviceRecord record, long deviceBit)
     {
-        if (Volatile.Read(ref record.Waiters) > 0)
+        if (record.Waiters.ReadAcquire() > 0)
         {
             Bump(record.WakeOffset);
         }
 
-        if (Volatile.Read(ref record.Armed) != 0)
+        if (record.Armed.ReadAcquire() != 0)
         {
             // Full fence (Dekker with the doorbell waiter's count): the bit is visible before the count is read.
-            Interlocked.Or(ref ReadyDevices, deviceBit);
-            if (Volatile.Read(ref DoorbellWaiters) > 0)
+            ReadyDevices.Or(deviceBit);
+            if (DoorbellWaiters.ReadAcquire() > 0)
             {
                 Bump(DoorbellOffset);
             }
@@ -361,24 +361,25 @@ internal sealed unsafe class ControlSegment : IDisposable
     public void Bump(long offset)
     {
         // Full fence: the event (an earlier store) is published before the word changes.
-        Interlocked.Increment(ref Region.Int32(offset));
-        Futex.WakeAll(Region.Int32Pointer(offset));
+        var word = Region.Int32(offset);
+        word.Increment();
+        Futex.WakeAll(word.Address);
     }
 
     /// <summary>
     /// Leaves a waiter count. Below zero it was forged: left as it is, the count would keep the peer from ever waking
     /// this side again (every command would wait out a liveness interval), so it is taken for corruption.
     /// </summary>
-    public static void LeaveWaiters(ref int waiters)
+    public static void LeaveWaiters(SharedInt32 waiters)
     {
-        if (Interlocked.Decrement(ref waiters) < 0)
+        if (waiters.Decrement() < 0)
         {
             throw new CorruptSegmentException("A waiter count went below zero.");
         }
     }
 
     /// <summary>Sleeps on the futex word at <paramref name="offset"/> while it still holds <paramref name="observed"/>.</summary>
-    public void WaitOn(long offset, int observed, int timeoutMs) => Futex.Wait(Region.Int32Pointer(offset), observed, timeoutMs);
+    public void WaitOn(long offset, int observed, int timeoutMs) => Futex.Wait(Region.Int32(offset).Address, observed, timeoutMs);
 
     /// <summary>
     /// Whether a waiter that just woke should probe the peer's liveness lock now. A wait that sleeps a whole slice
@@ -409,7 +410,7 @@ internal sealed unsafe class ControlSegment : IDisposable
 
     public static string? ReadName(SharedRegion region, long lengthOffset, int maxLength)
     {
-        int length = region.Int32(lengthOffset);
+        int length = region.Int32(lengthOffset).ReadPlain();
         if (length < 0 || length > maxLength)
         {
             return null;
@@ -421,7 +422,7 @@ internal sealed unsafe class ControlSegment : IDisposable
     public static void WriteName(SharedRegion region, long lengthOffset, string name)
     {
         MemoryMarshal.AsBytes(name.AsSpan()).CopyTo(region.Bytes(lengthOffset + sizeof(int), name.Length * sizeof(char)));
-        region.Int32(lengthOffset) = name.Length;
+        region.Int32(lengthOffset).WritePlain(name.Length);
     }
 
     /// <summary>Removes the control file if the path still names the file this process mapped.</summary>

@@ -197,23 +197,23 @@ internal static class ControlSegmentDescriptor
     /// <summary>Checks the fixed header fields of a mapped segment against its mapped length before anything else is read.</summary>
     public static void CheckHeader(SharedRegion region)
     {
-        if (region.Length < HeaderLength || (ulong)Volatile.Read(ref region.Int64(MagicOffset)) != Magic)
+        if (region.Length < HeaderLength || (ulong)region.Int64(MagicOffset).ReadAcquire() != Magic)
         {
             throw new CorruptSegmentException("Not an OpenVdi control segment (bad magic).");
         }
 
-        if (Volatile.Read(ref region.Int32(LayoutVersionOffset)) != LayoutVersion)
+        if (region.Int32(LayoutVersionOffset).ReadAcquire() != LayoutVersion)
         {
             throw new CorruptSegmentException("Unsupported or uninitialised control segment layout version.");
         }
 
-        int deviceCount = region.Int32(DeviceCountOffset);
-        int slots = region.Int32(SlotsPerDeviceOffset);
-        if (region.Int32(HeaderLengthOffset) != HeaderLength
+        int deviceCount = region.Int32(DeviceCountOffset).ReadPlain();
+        int slots = region.Int32(SlotsPerDeviceOffset).ReadPlain();
+        if (region.Int32(HeaderLengthOffset).ReadPlain() != HeaderLength
             || deviceCount is < 1 or > MaxDevices
             || slots != SlotsPerDevice
-            || region.Int32(DeviceRecordLengthOffset) != DeviceRecordLength(slots)
-            || region.Int64(SegmentLengthOffset) != SegmentLength(deviceCount, slots)
+            || region.Int32(DeviceRecordLengthOffset).ReadPlain() != DeviceRecordLength(slots)
+            || region.Int64(SegmentLengthOffset).ReadPlain() != SegmentLength(deviceCount, slots)
             || region.Length < SegmentLength(deviceCount, slots))
         {
             throw new CorruptSegmentException("Control segment header lengths do not match the mapped segment.");

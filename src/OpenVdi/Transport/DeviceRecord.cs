@@ -16,30 +16,30 @@ internal readonly struct DeviceRecord
 
     public long WakeOffset => _offset + DeviceWakeOffset;
 
-    public ref int Wake => ref _region.Int32(_offset + DeviceWakeOffset);
+    public SharedInt32 Wake => _region.Int32(_offset + DeviceWakeOffset);
 
-    public ref int Waiters => ref _region.Int32(_offset + DeviceWaitersOffset);
+    public SharedInt32 Waiters => _region.Int32(_offset + DeviceWaitersOffset);
 
-    public ref int Tail => ref _region.Int32(_offset + DeviceTailOffset);
+    public SharedInt32 Tail => _region.Int32(_offset + DeviceTailOffset);
 
-    public ref int Armed => ref _region.Int32(_offset + DeviceArmedOffset);
+    public SharedInt32 Armed => _region.Int32(_offset + DeviceArmedOffset);
 
-    public ref int State => ref _region.Int32(_offset + DeviceStateOffset);
+    public SharedInt32 State => _region.Int32(_offset + DeviceStateOffset);
 
-    public ref int Head => ref _region.Int32(_offset + DeviceHeadOffset);
+    public SharedInt32 Head => _region.Int32(_offset + DeviceHeadOffset);
 
-    public ref int Closed => ref _region.Int32(_offset + DeviceClosedOffset);
+    public SharedInt32 Closed => _region.Int32(_offset + DeviceClosedOffset);
 
-    public ref int Bound => ref _region.Int32(_offset + DeviceBoundOffset);
+    public SharedInt32 Bound => _region.Int32(_offset + DeviceBoundOffset);
 
-    public ref int OwnerPid => ref _region.Int32(_offset + DeviceOwnerPidOffset);
+    public SharedInt32 OwnerPid => _region.Int32(_offset + DeviceOwnerPidOffset);
 
     public string? ReadName() => ControlSegment.ReadName(_region, _offset + DeviceNameLengthOffset, SegmentName.MaxNameLength);
 
     /// <summary>Whether the device's name is <paramref name="name"/>, compared in place (nothing is allocated).</summary>
     public bool HasName(string name)
     {
-        int length = _region.Int32(_offset + DeviceNameLengthOffset);
+        int length = _region.Int32(_offset + DeviceNameLengthOffset).ReadPlain();
         return length == name.Length
             && System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(_region.Bytes(_offset + DeviceNameOffset, length * sizeof(char))).SequenceEqual(name);
     }
@@ -64,25 +64,25 @@ internal readonly struct CommandSlot
         _offset = offset;
     }
 
-    public ref int State => ref _region.Int32(_offset + SlotStateOffset);
+    public SharedInt32 State => _region.Int32(_offset + SlotStateOffset);
 
-    public ref int Sequence => ref _region.Int32(_offset + SlotSequenceOffset);
+    public SharedInt32 Sequence => _region.Int32(_offset + SlotSequenceOffset);
 
-    public ref int Command => ref _region.Int32(_offset + SlotCommandOffset);
+    public SharedInt32 Command => _region.Int32(_offset + SlotCommandOffset);
 
-    public ref int Size => ref _region.Int32(_offset + SlotSizeOffset);
+    public SharedInt32 Size => _region.Int32(_offset + SlotSizeOffset);
 
-    public ref long InPosition => ref _region.Int64(_offset + SlotInPositionOffset);
+    public SharedInt64 InPosition => _region.Int64(_offset + SlotInPositionOffset);
 
-    public ref int Buffer => ref _region.Int32(_offset + SlotBufferOffset);
+    public SharedInt32 Buffer => _region.Int32(_offset + SlotBufferOffset);
 
-    public ref int Digest => ref _region.Int32(_offset + SlotDigestOffset);
+    public SharedInt32 Digest => _region.Int32(_offset + SlotDigestOffset);
 
-    public ref int CompletionCode => ref _region.Int32(_offset + SlotCompletionCodeOffset);
+    public SharedInt32 CompletionCode => _region.Int32(_offset + SlotCompletionCodeOffset);
 
-    public ref int BytesTransferred => ref _region.Int32(_offset + SlotBytesOffset);
+    public SharedInt32 BytesTransferred => _region.Int32(_offset + SlotBytesOffset);
 
-    public ref long OutPosition => ref _region.Int64(_offset + SlotOutPositionOffset);
+    public SharedInt64 OutPosition => _region.Int64(_offset + SlotOutPositionOffset);
 
-    public ref int FetcherPid => ref _region.Int32(_offset + SlotFetcherPidOffset);
+    public SharedInt32 FetcherPid => _region.Int32(_offset + SlotFetcherPidOffset);
 }

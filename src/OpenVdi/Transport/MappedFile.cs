@@ -159,7 +159,7 @@ internal sealed unsafe class MappedFile : IDisposable
         for (long p = offset; p < offset + length; p += page)
         {
             // Interlocked add of zero dirties the page without changing what a peer may have written.
-            Interlocked.Add(ref region.Int32(p & ~3L), 0);
+            region.Int32(p & ~3L).Add(0);
         }
     }
 

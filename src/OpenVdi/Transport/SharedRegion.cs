@@ -22,9 +22,9 @@ internal readonly unsafe struct SharedRegion
 
     public bool IsEmpty => _base == null;
 
-    /// <summary>A 32-bit word at <paramref name="offset"/>, for plain, Volatile or Interlocked access.</summary>
+    /// <summary>The 32-bit word at <paramref name="offset"/>, whose accesses name their ordering.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref int Int32(long offset)
+    public SharedInt32 Int32(long offset)
     {
         // Signed: an empty region (Length 0, unmapped) fails every offset instead of wrapping around.
         if (offset < 0 || offset > Length - sizeof(int) || (offset & 3) != 0)
@@ -33,12 +33,12 @@ internal readonly unsafe struct SharedRegion
         }
 
         // SAFETY: offset + 4 <= Length and the mapping is Length bytes long and 4-aligned at offset.
-        return ref Unsafe.AsRef<int>(_base + offset);
+        return new SharedInt32((int*)(_base + offset));
     }
 
-    /// <summary>A 64-bit word at <paramref name="offset"/>, for plain, Volatile or Interlocked access.</summary>
+    /// <summary>The 64-bit word at <paramref name="offset"/>, whose accesses name their ordering.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref long Int64(long offset)
+    public SharedInt64 Int64(long offset)
     {
         if (offset < 0 || offset > Length - sizeof(long) || (offset & 7) != 0)
         {
@@ -46,7 +46,7 @@ internal readonly unsafe struct SharedRegion
         }
 
         // SAFETY: offset + 8 <= Length and the address is 8-aligned.
-        return ref Unsafe.AsRef<long>(_base + offset);
+        return new SharedInt64((long*)(_base + offset));
     }
 
     /// <summary>The bytes [offset, offset + length) as a span.</summary>
@@ -59,13 +59,6 @@ internal readonly unsafe struct SharedRegion
 
         // SAFETY: [offset, offset + length) lies inside the mapping.
         return new Span<byte>(_base + offset, length);
-    }
-
-    /// <summary>The address of <paramref name="offset"/> (for futex calls), checked like <see cref="Int32"/>.</summary>
-    public int* Int32Pointer(long offset)
-    {
-        _ = ref Int32(offset);
-        return (int*)(_base + offset);
     }
 
     /// <summary>Whether <paramref name="address"/> lies inside the region; the offset if it does.</summary>

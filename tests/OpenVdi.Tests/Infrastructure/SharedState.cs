@@ -12,9 +12,9 @@ internal static class SharedState
         private ControlSegment Segment => (loop.Server.Control ?? loop.Client.Control) ?? throw new InvalidOperationException("Neither side has a set open.");
 
         /// <summary>The set state word (<see cref="SharedSetState"/>).</summary>
-        public int SetState => Volatile.Read(ref Segment.SetState);
+        public int SetState => Segment.SetState.ReadAcquire();
 
         /// <summary>Whether the server's completion agent is asleep waiting for completions.</summary>
-        public bool AgentWaiting => Volatile.Read(ref Segment.AgentWaiting) != 0;
+        public bool AgentWaiting => Segment.AgentWaiting.ReadAcquire() != 0;
     }
 }

@@ -47,9 +47,9 @@ public static class Waits
 
     /// <summary>Waits until a GetCommand on client device <paramref name="device"/> is asleep in the transport's wait.</summary>
     public static void UntilBlockedInGetCommand(ClientVirtualDeviceSet client, int device) =>
-        Until(() => Volatile.Read(ref client.Control!.Device(device).Waiters) > 0, $"a GetCommand is waiting on device {device}");
+        Until(() => client.Control!.Device(device).Waiters.ReadAcquire() > 0, $"a GetCommand is waiting on device {device}");
 
     /// <summary>Waits until a client call (GetConfiguration, or OpenDevice waiting for a name) is asleep on the set's event.</summary>
     public static void UntilBlockedOnSetEvent(ClientVirtualDeviceSet client) =>
-        Until(() => Volatile.Read(ref client.Control!.ConfigWaiters) > 0, "a client call is waiting on the set's configuration event");
+        Until(() => client.Control!.ConfigWaiters.ReadAcquire() > 0, "a client call is waiting on the set's configuration event");
 }
