@@ -12,6 +12,8 @@ using OpenVdi.TestPeer;
 //   server-connect <set>                              open the set, then wait to be killed without configuring it
 //   server-hold <set>                                 configure, open the device, send one Write, then wait to be killed
 //   client-hold <set> <devices>                       create, wait for the server, fetch one command, then wait to be killed
+//   client-idle-wait <set>                            create, wait for the server, then await a command that never comes for
+//                                                     1 s and print the CPU time this process used meanwhile
 //   secondary <set> <device>                          attach as a secondary, fetch a Write, print its buffer handle, complete on "done"
 //                                                     (printing a checksum of the buffer as this process sees it first)
 //   server-hostile <set> <controlPath>                a hostile server: configure, open the device, write into the
@@ -29,6 +31,7 @@ try
         "server-hold" => ServerHold(args[1]),
         "server-connect" => ServerConnect(args[1]),
         "client-hold" => ClientHold(args[1], uint.Parse(args[2], CultureInfo.InvariantCulture)),
+        "client-idle-wait" => ClientIdleWait(args[1]).GetAwaiter().GetResult(),
         "secondary" => Secondary(args[1], args[2]),
         "server-hostile" => ServerHostile(args[1], args[2]),
         "client-hostile" => ClientHostile(args[1], args[2]),
@@ -98,6 +101,31 @@ static int ClientHold(string set, uint devices)
     Expect(device!.GetCommand(VdiTimeout.Infinite, out var command));
     Console.WriteLine($"fetched {command!.CommandCode}");
     Thread.Sleep(Timeout.Infinite);
+    return 0;
+}
+
+static async Task<int> ClientIdleWait(string set)
+{
+    using var vds = VirtualDeviceSet.Create(set, new VdConfig { DeviceCount = 1 });
+    Console.WriteLine("created");
+    await vds.GetConfigurationAsync();
+    var device = vds.OpenDevice(set);
+    var process = System.Diagnostics.Process.GetCurrentProcess();
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var before = process.TotalProcessorTime;
+    using var patience = new CancellationTokenSource(1000);
+    try
+    {
+        await device.GetCommandAsync(patience.Token);
+        Console.WriteLine("error a command came");
+        return 1;
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    process.Refresh();
+    Console.WriteLine($"idle-wait cpu {(process.TotalProcessorTime - before).TotalMilliseconds:F0} wall {clock.ElapsedMilliseconds}");
     return 0;
 }
 

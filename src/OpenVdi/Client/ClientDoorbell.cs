@@ -104,9 +104,10 @@ internal sealed class ClientDoorbell
                 // The ready bits are the server's reason to ring; every armed wait is looked at regardless.
                 _control.ReadyDevices.And(~Volatile.Read(ref _owned));
                 anyArmed = ClaimAllUnsynchronized(out configurationClaimed);
-                if (!anyArmed && !configurationClaimed && !Array.Exists(_claimed, c => c))
+                if (!configurationClaimed && !Array.Exists(_claimed, c => c))
                 {
-                    // Count as a waiter, then look again: a server that published before seeing the count set a bit we see.
+                    // Nothing to deliver: sleep, armed waits or not (they are what the ring is for). Count as a waiter,
+                    // then look again: a server that published before seeing the count set a bit we see.
                     _control.DoorbellWaiters.Increment();
                     if (!HasWork() && !gate.IsClosed && !_control.IsAborted)
                     {

@@ -4,6 +4,29 @@ namespace OpenVdi.Tests.Idiomatic;
 
 public class CancellationTests
 {
+    [Fact(Timeout = 60000)]
+    public async Task A_GetCommandAsync_waiting_for_a_command_that_does_not_come_burns_no_processor()
+    {
+        // Found by the known-bad variants: while any wait was armed the doorbell's thread never slept; it looked again
+        // and again, a whole core for as long as a device waited (a BACKUP's devices wait whenever the server is slower).
+        // Measured in a process of its own, doing nothing but the wait: a thread that spins uses about 1 s per second.
+        string name = SetNames.Unique();
+        using var client = PeerProcess.Start("client-idle-wait", name);
+        await client.WaitForLineAsync("created");
+        using var server = new ServerVirtualDeviceSet();
+        Assert.Equal(VdiResult.NOERROR, server.Open(null, name));
+        Assert.Equal(VdiResult.NOERROR, server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
+        Assert.Equal(VdiResult.NOERROR, server.RequestBuffers(65536, 0, 1));
+        Assert.Equal(VdiResult.NOERROR, server.EndConfiguration());
+        Assert.Equal(VdiResult.NOERROR, server.OpenDevice(name, out _));
+
+        string[] line = (await client.WaitForLineAsync("idle-wait", 30000)).Split(' ');
+        double cpu = double.Parse(line[2], System.Globalization.CultureInfo.InvariantCulture);
+        double wall = double.Parse(line[4], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(cpu < wall / 4, $"The waiting client used {cpu} ms of processor time in {wall} ms of waiting.");
+        Assert.Equal(0, await client.WaitForExitAsync());
+    }
+
     [Fact(Timeout = 20000)]
     public async Task Cancelling_ends_a_waiting_GetCommandAsync_promptly_and_leaves_the_device_usable()
     {
