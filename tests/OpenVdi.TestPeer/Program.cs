@@ -12,6 +12,7 @@ using OpenVdi.TestPeer;
 //   server-connect <set>                              open the set, then wait to be killed without configuring it
 //   server-hold <set>                                 configure, open the device, send one Write, then wait to be killed
 //   client-hold <set> <devices>                       create, wait for the server, fetch one command, then wait to be killed
+//   client-ping-pong <set> <rounds> sync|async        fetch and complete commands one at a time (see PingPongClient)
 //   client-idle-wait <set>                            create, wait for the server, then await a command that never comes for
 //                                                     1 s and print the CPU time this process used meanwhile
 //   secondary <set> <device>                          attach as a secondary, fetch a Write, print its buffer handle, complete on "done"
@@ -32,6 +33,7 @@ try
         "server-connect" => ServerConnect(args[1]),
         "client-hold" => ClientHold(args[1], uint.Parse(args[2], CultureInfo.InvariantCulture)),
         "client-idle-wait" => ClientIdleWait(args[1]).GetAwaiter().GetResult(),
+        "client-ping-pong" => PingPongClient.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3] == "async").GetAwaiter().GetResult(),
         "secondary" => Secondary(args[1], args[2]),
         "server-hostile" => ServerHostile(args[1], args[2]),
         "client-hostile" => ClientHostile(args[1], args[2]),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Xunit.Abstractions;
 
 namespace OpenVdi.Tests;
 
@@ -12,8 +13,13 @@ namespace OpenVdi.Tests;
 public class KnownBadVariantTests : IClassFixture<KnownBadVariantTests.RepositoryCopy>
 {
     private readonly RepositoryCopy _copy;
+    private readonly ITestOutputHelper _output;
 
-    public KnownBadVariantTests(RepositoryCopy copy) => _copy = copy;
+    public KnownBadVariantTests(RepositoryCopy copy, ITestOutputHelper output)
+    {
+        _copy = copy;
+        _output = output;
+    }
 
     public static TheoryData<string> Variants => new(s_variants.Keys);
 
@@ -70,6 +76,7 @@ public class KnownBadVariantTests : IClassFixture<KnownBadVariantTests.Repositor
             var (exit, output) = await RunAsync(_copy.Root, "test", "tests/OpenVdi.Tests", "--filter", $"FullyQualifiedName=OpenVdi.Tests.OrderingStressTests.{variant.Test}");
             Assert.True(exit != 0, $"The stress test {variant.Test} passed on the known-bad variant '{name}': it does not guard that path.\n{output}");
             Assert.True(output.Contains(variant.Failure, StringComparison.Ordinal), $"The stress test failed on '{name}', but not as it should ('{variant.Failure}'):\n{output}");
+            _output.WriteLine(output.Split('\n').First(l => l.Contains(variant.Failure, StringComparison.Ordinal)).Trim());
         }
         finally
         {
@@ -85,8 +92,8 @@ public class KnownBadVariantTests : IClassFixture<KnownBadVariantTests.Repositor
             info.ArgumentList.Add(arg);
         }
 
-        // More rounds than CI's default: a lost race must have every chance to show.
-        info.Environment["OPENVDI_STRESS_ROUNDS"] = "100000";
+        // More rounds than CI's default: a lost wake-up in GetCommand showed once in 64,439 rounds in one run.
+        info.Environment["OPENVDI_STRESS_ROUNDS"] = "500000";
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

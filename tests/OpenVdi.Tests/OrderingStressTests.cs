@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
-using OpenVdi.Tests.Idiomatic;
 using OpenVdi.Tests.Infrastructure;
 using static OpenVdi.VdiResult;
 
 namespace OpenVdi.Tests;
 
 /// <summary>
-/// The lock-free paths under many interleavings: the buffer allocator's claim of a buffer by racing senders, and the
-/// two waits that sleep on a futex after registering as a waiter (a synchronous GetCommand, and the doorbell behind
-/// the asynchronous one), each in a ping-pong where the server publishes just as the client goes back to sleep. Each
+/// The lock-free paths under many interleavings: the buffer allocator's claim of a buffer by racing senders, and,
+/// across two processes, the two waits that sleep on a futex after registering as a waiter (a synchronous GetCommand,
+/// and the doorbell behind the asynchronous one), each in a ping-pong where the server publishes just as the client
+/// goes back to sleep. Each
 /// test is one that a known-bad variant of the code fails (<see cref="KnownBadVariantTests"/> builds them and shows
 /// it). <c>OPENVDI_STRESS_ROUNDS</c> sets the rounds (default 20,000).
 /// </summary>
@@ -96,76 +96,40 @@ public class OrderingStressTests
     }
 
     [Fact(Timeout = 120000)]
-    public async Task A_synchronous_GetCommand_loses_no_wake_up_when_the_server_publishes_as_it_goes_to_sleep()
-    {
-        await Task.Yield();
-        using var loop = new Loopback().Active(buffers: 2);
-        using var ping = new PingPong(loop.ServerDevices[0]!, s_rounds);
-        var client = Task.Factory.StartNew(
-            () =>
-            {
-                var jitter = new Random(1);
-                for (int round = 0; round < s_rounds; round++)
-                {
-                    // The server publishes a few microseconds after each completion: a random pause moves the client's
-                    // last look before sleeping across that moment, round after round.
-                    Jitter(jitter);
-                    long start = Stopwatch.GetTimestamp();
-                    var got = loop.ClientDevices[0]!.GetCommand(LostWakeUp, out var command);
-
-                    // A sleeping wait looks again when its slice ends, so a lost wake-up shows as a wait of a whole slice
-                    // (100 ms here, far longer in a variant that sleeps for good), not as a missing command.
-                    var waited = Stopwatch.GetElapsedTime(start);
-                    Assert.True(got == NOERROR && waited.TotalMilliseconds < LostWakeUp, $"Round {round}: GetCommand answered {got} after {waited.TotalMilliseconds:F0} ms: the server's command, published as the client went to sleep, never woke it.");
-                    Assert.Equal(NOERROR, loop.ClientDevices[0]!.CompleteCommand(command!, Win32Error.ERROR_SUCCESS, 0, 0));
-                }
-            },
-            TaskCreationOptions.LongRunning);
-
-        await client.WaitAsync(TimeSpan.FromSeconds(100));
-        ping.AssertAllCompleted();
-    }
+    public Task A_synchronous_GetCommand_loses_no_wake_up_when_the_server_publishes_as_it_goes_to_sleep() =>
+        PingPongAcrossProcessesAsync("sync");
 
     [Fact(Timeout = 120000)]
-    public async Task An_asynchronous_GetCommand_loses_no_wake_up_when_the_server_publishes_as_the_doorbell_goes_to_sleep()
-    {
-        using var loop = new Loopback();
-        using var set = loop.ActiveIdiomatic(out var devices, buffers: 2);
-        using var ping = new PingPong(loop.ServerDevices[0]!, s_rounds);
-        await ServeOnTheDoorbellsThreadAsync(devices[0]);
-        ping.AssertAllCompleted();
-    }
+    public Task An_asynchronous_GetCommand_loses_no_wake_up_when_the_server_publishes_as_the_doorbell_goes_to_sleep() =>
+        PingPongAcrossProcessesAsync("async");
 
     /// <summary>
-    /// The client of the asynchronous ping-pong. Awaited without the test's context, the loop continues on the doorbell's
-    /// thread: the pause after each completion moves the doorbell's last look before sleeping across the moment the
-    /// server publishes the next command.
+    /// This process serves one device as SQL Server would, one VDC_Flush at a time; a client process fetches and
+    /// completes each (<c>PingPongClient</c>), pausing a random moment after each completion, so that its return to
+    /// sleep meets the server's next publication at a different point every round.
     /// </summary>
-    private static async Task ServeOnTheDoorbellsThreadAsync(VirtualDevice device)
+    private static async Task PingPongAcrossProcessesAsync(string wait)
     {
-        var jitter = new Random(2);
-        for (int round = 0; round < s_rounds; round++)
-        {
-            using var patience = new CancellationTokenSource(LostWakeUp);
-            DeviceCommand? command;
-            try
-            {
-                command = await device.GetCommandAsync(patience.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"Round {round}: GetCommandAsync did not complete: the server's command, published as the doorbell's waiter went to sleep, never woke it.");
-                throw;
-            }
+        string name = SetNames.Unique("pingpong");
+        using var client = PeerProcess.Start("client-ping-pong", name, s_rounds.ToString(CultureInfo.InvariantCulture), wait);
+        await client.WaitForLineAsync("created");
+        using var server = new ServerVirtualDeviceSet();
+        var device = BackupServer.Open(server, name);
+        var agent = Waits.OnOwnThread(server.ExecuteCompletionAgent);
+        using var ping = new PingPong(device, s_rounds);
 
-            Assert.True(command.HasValue, $"Round {round}: GetCommandAsync found the device closed.");
-            command.Value.Complete();
-            Jitter(jitter);
-        }
+        string said = await client.WaitForLineAsync("", 100000);
+        string[] word = said.Split(' ');
+        Assert.True(word[0] == "done", word[0] == "lost-wake-up"
+            ? $"Round {word[1]}: a {wait} GetCommand waited {word[2]} ms: the server's command, published as the client went to sleep, never woke it."
+            : $"The client said: {said}");
+        ping.AssertAllCompleted();
+        Assert.Equal(NOERROR, device.CloseDevice());
+        Assert.Equal("end VD_E_CLOSE", await client.WaitForLineAsync("end"));
+        Assert.Equal(NOERROR, await agent.Within("The completion agent after the ping-pong", LostWakeUp));
+        Assert.Equal(NOERROR, server.Close());
+        Assert.Equal(0, await client.WaitForExitAsync());
     }
-
-    /// <summary>A pause of 0 to about 20 µs.</summary>
-    private static void Jitter(Random random) => Thread.SpinWait(random.Next(400));
 
     /// <summary>
     /// The server's side of a ping-pong: one VDC_Flush at a time, the next sent by the previous one's completion

@@ -14,11 +14,7 @@ public class CancellationTests
         using var client = PeerProcess.Start("client-idle-wait", name);
         await client.WaitForLineAsync("created");
         using var server = new ServerVirtualDeviceSet();
-        Assert.Equal(VdiResult.NOERROR, server.Open(null, name));
-        Assert.Equal(VdiResult.NOERROR, server.BeginConfiguration(VdFeatures.VDF_WriteMedia, 512, 0, 65536, 0));
-        Assert.Equal(VdiResult.NOERROR, server.RequestBuffers(65536, 0, 1));
-        Assert.Equal(VdiResult.NOERROR, server.EndConfiguration());
-        Assert.Equal(VdiResult.NOERROR, server.OpenDevice(name, out _));
+        BackupServer.Open(server, name);
 
         string[] line = (await client.WaitForLineAsync("idle-wait", 30000)).Split(' ');
         double cpu = double.Parse(line[2], System.Globalization.CultureInfo.InvariantCulture);
