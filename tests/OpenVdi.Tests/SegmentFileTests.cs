@@ -1,7 +1,6 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
-using OpenVdi.Testing;
 using OpenVdi.Tests.Infrastructure;
 using static OpenVdi.VdiResult;
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using OpenVdi.Testing;
 using OpenVdi.Tests.Infrastructure;
 using OpenVdi.Transport;
 using static OpenVdi.VdiResult;

@@ -1,4 +1,3 @@
-using OpenVdi.Testing;
 using OpenVdi.Tests.Infrastructure;
 
 namespace OpenVdi.Tests.Idiomatic;

@@ -1,5 +1,3 @@
-using OpenVdi.Testing;
-
 namespace OpenVdi.Tests.Infrastructure;
 
 /// <summary>
