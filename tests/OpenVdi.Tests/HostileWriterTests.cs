@@ -106,6 +106,38 @@ public class HostileWriterTests
         Assert.Equal(Win32Error.ERROR_OPERATION_ABORTED, log.WaitFor(sent).Code);
     }
 
+    [Theory(Timeout = 30000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_completed_command_forged_back_to_delivered_is_found_by_the_client_waiting_for_its_next(bool asynchronously)
+    {
+        // Found by the long soak (seed 16384395): a slot the client had completed was set back to Delivered before the
+        // agent retired it. The agent waited for a completion the client had already made, the client for a command
+        // the server would never send: a RESTORE that neither side ever reported.
+        await Task.Yield();
+        using var set = new Loopback().Initialized(buffers: 4);
+        Loopback.Expect(set.Server.OpenDevice(set.Name, out set.ServerDevices[0]));
+        Loopback.Expect(set.Client.OpenDevice(set.Name, out set.ClientDevices[0]));
+        var log = new CompletionLog();
+        var flush = log.Command(VdCommandCode.VDC_Flush);
+        Assert.Equal(NOERROR, set.ServerDevices[0]!.SendCommand(flush));
+        Assert.Equal(NOERROR, set.ClientDevices[0]!.GetCommand(1000, out var fetched));
+        Assert.Equal(NOERROR, set.ClientDevices[0]!.CompleteCommand(fetched!, Win32Error.ERROR_SUCCESS, 0, 0));
+
+        HostileWriter.WriteInt32(HostileWriter.ControlPath(set.Name), HostileWriter.Slot(0, 0) + SlotStateOffset, (int)SlotState.Delivered);
+        set.StartAgent();
+        var device = (ClientVirtualDevice)set.ClientDevices[0]!;
+        var next = asynchronously
+            ? device.GetCommandAsync(CancellationToken.None).AsTask().ContinueWith(t => t.Result.Result, TaskScheduler.Default)
+            : Waits.OnOwnThread(() => device.GetCommand(VdiTimeout.Infinite, out _));
+
+        // The synchronous wait found it itself; an asynchronous one is ended by the doorbell's waiter, which found it.
+        Assert.Equal(asynchronously ? VD_E_ABORT : VD_E_UNEXPECTED, await next.Within("The client's GetCommand, waiting while its completed command shows as delivered", Noticed));
+        Assert.Equal(VD_E_ABORT, set.AgentResult(Noticed));
+        Assert.Equal("CorruptSegment", set.Server.AbortReasonText);
+        Assert.Equal(Win32Error.ERROR_OPERATION_ABORTED, log.WaitFor(flush).Code);
+    }
+
     [Fact(Timeout = 30000)]
     public async Task A_forged_closed_flag_while_streaming_aborts_the_set_instead_of_leaving_the_server_waiting()
     {

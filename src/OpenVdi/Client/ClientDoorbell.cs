@@ -121,6 +121,11 @@ internal sealed class ClientDoorbell
                 {
                     ClientVirtualDeviceSet.ProbeServer(_control);
                 }
+
+                foreach (var wait in _waits)
+                {
+                    wait?.Audit();
+                }
             }
             catch (CorruptSegmentException)
             {

@@ -18,5 +18,14 @@ public sealed partial class ClientVirtualDevice
         protected override bool IsReady() => _device.HasWork();
 
         protected override void OnEnded() => _device.Disarm();
+
+        /// <summary>The doorbell's audit of the device while a wait is pending (see <see cref="AuditDelivered"/>).</summary>
+        public void Audit()
+        {
+            if (IsArmed)
+            {
+                _device.AuditDelivered();
+            }
+        }
     }
 }

@@ -117,6 +117,8 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
                 {
                     ClientVirtualDeviceSet.ProbeServer(_control);
                 }
+
+                AuditDelivered();
             }
         }
         catch (CorruptSegmentException)

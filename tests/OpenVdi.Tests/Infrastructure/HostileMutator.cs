@@ -103,7 +103,7 @@ public sealed class HostileMutator : IDisposable
     public static readonly string[] Recipes =
     [
         "closed-flag", "state-zero", "erase-notifications", "complete-queued", "swap-buffer", "negotiated-block-size",
-        "negotiated-transfer-size", "waiters-zero", "device-io-error", "device-state-garbage",
+        "negotiated-transfer-size", "waiters-zero", "device-io-error", "device-state-garbage", "delivered-again",
     ];
 
     /// <summary>Applies recipe <paramref name="recipe"/> to the live set.</summary>
@@ -165,6 +165,20 @@ public sealed class HostileMutator : IDisposable
             case "device-state-garbage":
                 // Found by the long soak: a device state that is no state, written while the server sends.
                 Write(c, new("state", record + DeviceStateOffset, 4), _random.Next(2, int.MaxValue));
+                break;
+            case "delivered-again":
+                // Found by the long soak: a command the client completed, put back to Delivered before the agent saw it
+                // (a completion is retired within microseconds: watched for, up to 200 ms).
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (clock.ElapsedMilliseconds < 200)
+                {
+                    if (FindSlot(c, record, SlotState.Completed) is { } completed)
+                    {
+                        Write(c, new("slot-state", completed + SlotStateOffset, 4), (int)SlotState.Delivered);
+                        break;
+                    }
+                }
+
                 break;
             default:
                 throw new ArgumentException(recipe, nameof(recipe));
