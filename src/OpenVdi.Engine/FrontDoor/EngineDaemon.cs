@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using OpenVdi.Engine.Execution;
 using OpenVdi.Engine.FrontDoor.Internal;
+using OpenVdi.Engine.Listening;
 
 namespace OpenVdi.Engine.FrontDoor;
 
@@ -188,25 +189,8 @@ public sealed partial class EngineDaemon : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
-        while (!_stopping.IsCancellationRequested)
+        while (await SocketAccept.NextAsync(listener, message => Log(LogLevel.Error, $"accept failed: {message}"), _stopping.Token).ConfigureAwait(false) is { } client)
         {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (SocketException e)
-            {
-                // Out of descriptors or memory: say so, and give the system a moment rather than spin.
-                Log(LogLevel.Error, $"accept failed: {e.Message}");
-                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
-                continue;
-            }
-
             var connection = new Connection(this, client, Interlocked.Increment(ref _lastConnectionId));
             lock (_lock)
             {

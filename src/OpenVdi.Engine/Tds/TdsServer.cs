@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using OpenVdi.Engine.Execution;
+using OpenVdi.Engine.Listening;
 
 namespace OpenVdi.Engine.Tds;
 
@@ -174,25 +175,8 @@ public sealed class TdsServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
-        while (!_stopping.IsCancellationRequested)
+        while (await SocketAccept.NextAsync(listener, message => Log($"tds: accept failed: {message}"), _stopping.Token).ConfigureAwait(false) is { } client)
         {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (SocketException e)
-            {
-                // Out of descriptors or memory: say so, and give the system a moment rather than spin.
-                Log($"tds: accept failed: {e.Message}");
-                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
-                continue;
-            }
-
             long id = Interlocked.Increment(ref _lastSessionId);
             TdsSession? session = null;
             lock (_lock)
