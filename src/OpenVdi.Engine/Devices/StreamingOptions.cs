@@ -30,6 +30,16 @@ public sealed record StreamingOptions
     /// </summary>
     public TimeSpan CompletionTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
+    /// <summary>
+    /// Runs the devices' loops in parallel, each on a thread of its own: the producer (or consumer) is then called for
+    /// different devices at once (never twice at once for one device), so it must share nothing between devices
+    /// unsynchronized. Worth it where the copy per command outweighs a wake-up (about 60 µs a MiB), as SQL Server's
+    /// own thread per device copies in parallel. False (the default): every loop runs on the completion agent's thread,
+    /// one device at a time, a wake-up fewer per command. With one device there is nothing to run in parallel, and
+    /// its loop stays on the agent's thread.
+    /// </summary>
+    public bool ParallelDevices { get; init; }
+
     /// <summary>The engine's fault injection: called once per device, it may act before each data command.</summary>
     internal Func<ServerVirtualDeviceSet, int, IStreamingHooks?>? Hooks { get; init; }
 

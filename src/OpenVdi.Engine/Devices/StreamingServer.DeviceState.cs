@@ -11,7 +11,7 @@ public sealed partial class StreamingServer
     /// routine on the agent's thread) or a free buffer (<see cref="BufferPool.TakeAsync"/>). Continuations run on the
     /// completing thread: nothing is allocated per command, and no thread but the agent's is woken.
     /// </summary>
-    internal sealed class DeviceState : IValueTaskSource<bool>, IValueTaskSource<VdsCommand?>
+    internal sealed class DeviceState : IValueTaskSource<bool>, IValueTaskSource<VdsCommand?>, IThreadPoolWorkItem
     {
         private static readonly object s_done = new();
 
@@ -21,13 +21,22 @@ public sealed partial class StreamingServer
         private VdsCommand? _awaited;
         private ITimer? _timer;
 
-        public DeviceState(int index, IServerVirtualDevice device, int window)
+        // With a loop thread, what the next hand-over completes: the command wait (with _completedResult) or the buffer wait.
+        private bool _handingCompletion;
+        private bool _completedResult;
+        private VdsCommand? _handedBuffer;
+
+        public DeviceState(int index, IServerVirtualDevice device, int window, LoopThread? thread)
         {
             Index = index;
             Device = device;
             Window = window;
+            OwnThread = thread;
             OnCompleted = Completed;
         }
+
+        /// <summary>The device's own thread, where its loop's continuations run; null: they run on the completing thread (the agent's).</summary>
+        public LoopThread? OwnThread { get; }
 
         public int Index { get; }
 
@@ -82,7 +91,47 @@ public sealed partial class StreamingServer
         }
 
         /// <summary>Hands the waiting loop a buffer (or null: the run stops).</summary>
-        public void GiveBuffer(VdsCommand? command) => _buffer.SetResult(command);
+        public void GiveBuffer(VdsCommand? command)
+        {
+            if (OwnThread is null)
+            {
+                _buffer.SetResult(command);
+                return;
+            }
+
+            _handingCompletion = false;
+            _handedBuffer = command;
+            OwnThread.Post(this);
+        }
+
+        /// <summary>On the loop thread: completes the wait the last hand-over was for, so the loop goes on here.</summary>
+        void IThreadPoolWorkItem.Execute()
+        {
+            // The fields were written before Post's lock was released and are read after Run's was taken: ordered.
+            if (_handingCompletion)
+            {
+                _completion.SetResult(_completedResult);
+            }
+            else
+            {
+                var buffer = _handedBuffer;
+                _handedBuffer = null;
+                _buffer.SetResult(buffer);
+            }
+        }
+
+        private void ResumeCompletion(bool completed)
+        {
+            if (OwnThread is null)
+            {
+                _completion.SetResult(completed);
+                return;
+            }
+
+            _handingCompletion = true;
+            _completedResult = completed;
+            OwnThread.Post(this);
+        }
 
         bool IValueTaskSource<bool>.GetResult(short token) => _completion.GetResult(token);
 
@@ -114,10 +163,10 @@ public sealed partial class StreamingServer
                 }
             }
 
-            // Outside the lock: the loop's continuation runs here.
+            // Outside the lock: the loop's continuation runs here, or on the device's thread.
             if (resume)
             {
-                _completion.SetResult(true);
+                ResumeCompletion(true);
             }
         }
 
@@ -135,7 +184,7 @@ public sealed partial class StreamingServer
                 _timer = null;
             }
 
-            _completion.SetResult(false);
+            ResumeCompletion(false);
         }
 
         [Conditional("DEBUG")]

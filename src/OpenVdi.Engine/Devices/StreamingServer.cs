@@ -12,14 +12,17 @@ namespace OpenVdi.Engine.Devices;
 /// <remarks>
 /// <para>
 /// Every device's loop is an asynchronous method that waits on awaitables completed by the set's completion routines;
-/// routines run on the completion agent's thread, and the loops' continuations run there too. So the whole server side
-/// of a statement is two threads whatever the device count: the agent, which carries every device, and the caller's,
-/// which starts the loops and waits for their end. A completion reaches the device that sent it without a hop through
-/// another thread, and nothing sleeps or polls.
+/// routines run on the completion agent's thread, and by default the loops' continuations run there too. So the whole
+/// server side of a statement is two threads whatever the device count: the agent, which carries every device, and the
+/// caller's, which starts the loops and waits for their end. A completion reaches the device that sent it without a hop
+/// through another thread, and nothing sleeps or polls. The producer and the consumer then run on that one thread, one
+/// device at a time: they need no locking between devices, and should not block for long (a read of the page cache is
+/// fine).
 /// </para>
 /// <para>
-/// The producer and the consumer run on that same thread, one device at a time: they need no locking between devices,
-/// and should not block for long (a read of the page cache is fine).
+/// With <see cref="StreamingOptions.ParallelDevices"/> each device's loop runs on a thread of its own, handed its
+/// completions by the agent: N + 2 threads for N devices, a wake-up more per command, and the devices' copies run in
+/// parallel (the producer or consumer must then share nothing between devices unsynchronized).
 /// </para>
 /// </remarks>
 public sealed partial class StreamingServer : IDisposable
@@ -142,7 +145,7 @@ public sealed partial class StreamingServer : IDisposable
         }
     }
 
-    /// <summary>Runs a BACKUP: every device's stream comes from <paramref name="producer"/>, on the agent's thread.</summary>
+    /// <summary>Runs a BACKUP: every device's stream comes from <paramref name="producer"/>, on the agent's thread (or the device's own: <see cref="StreamingOptions.ParallelDevices"/>).</summary>
     /// <param name="producer">Fills a device's next buffer.</param>
     /// <param name="cancellationToken">Aborts the set; the result then reports the abort.</param>
     /// <returns>How every device ended.</returns>
@@ -152,7 +155,7 @@ public sealed partial class StreamingServer : IDisposable
         return Run(device => BackupDeviceAsync(device, producer), cancellationToken);
     }
 
-    /// <summary>Runs a RESTORE: every device's stream goes to <paramref name="consumer"/>, in order, on the agent's thread.</summary>
+    /// <summary>Runs a RESTORE: every device's stream goes to <paramref name="consumer"/>, in order, on the agent's thread (or the device's own: <see cref="StreamingOptions.ParallelDevices"/>).</summary>
     /// <param name="consumer">Takes a device's next bytes.</param>
     /// <param name="cancellationToken">Aborts the set; the result then reports the abort.</param>
     /// <returns>How every device ended.</returns>
@@ -170,16 +173,22 @@ public sealed partial class StreamingServer : IDisposable
 
         // Each device keeps its share of the buffers in flight, no more than its command ring holds.
         int window = Math.Clamp((int)(_options.EffectiveBufferCount(_devices.Length) / (uint)_devices.Length), 1, VdiLimits.MaxCommandsPerDevice);
+        bool ownThreads = _options.ParallelDevices && _devices.Length > 1 && Environment.ProcessorCount > 1;
         var states = new DeviceState[_devices.Length];
         var loops = new Task[_devices.Length];
         for (int i = 0; i < states.Length; i++)
         {
-            states[i] = new DeviceState(i, _devices[i], window);
-            loops[i] = RunDeviceAsync(states[i], body);
+            var state = states[i] = new DeviceState(i, _devices[i], window, ownThreads ? new LoopThread($"VDI device {i}") : null);
+            loops[i] = state.OwnThread is { } thread ? thread.Start(() => RunDeviceAsync(state, body)) : RunDeviceAsync(state, body);
         }
 
         // Not cancellable here: a cancellation aborts the set, and the loops end on their own once it has.
         Task.WaitAll(loops, CancellationToken.None);
+        foreach (var state in states)
+        {
+            state.OwnThread?.Dispose();
+        }
+
         agent.Join();
         bool aborted = _set.IsAborted;
         if (aborted)
