@@ -69,6 +69,8 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             return VdiResult.VD_E_PROTOCOL;
         }
 
+        // A poll (timeout 0) answers at once; only a real wait spins before sleeping, and only while a place is free.
+        int spins = 0;
         try
         {
             if (_set.Control != _control)
@@ -77,7 +79,7 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             }
 
             var deadline = new Deadline(timeoutMs);
-            int spins = WaitPolicy.SpinIterations;
+            bool first = true;
             while (true)
             {
                 int observed = _record.Wake.ReadAcquire();
@@ -92,9 +94,19 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
                     return result;
                 }
 
-                // A poll (timeout 0) answers at once; only a real wait spins before sleeping.
-                if (timeoutMs != 0 && spins-- > 0)
+                if (first)
                 {
+                    first = false;
+                    spins = timeoutMs != 0 && WaitPolicy.SpinIterations > 0 && WaitPolicy.Spinners.TryEnter(_control.DeviceCount) ? WaitPolicy.SpinIterations : 0;
+                }
+
+                if (spins > 0)
+                {
+                    if (--spins == 0)
+                    {
+                        WaitPolicy.Spinners.Leave();
+                    }
+
                     Thread.SpinWait(20);
                     continue;
                 }
@@ -127,6 +139,11 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
         }
         finally
         {
+            if (spins > 0)
+            {
+                WaitPolicy.Spinners.Leave();
+            }
+
             gate.Exit();
         }
     }
