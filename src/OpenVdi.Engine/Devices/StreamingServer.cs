@@ -168,12 +168,13 @@ public sealed partial class StreamingServer : IDisposable
     private StreamingResult Run(Func<DeviceState, Task> body, CancellationToken cancellationToken)
     {
         using var registration = cancellationToken.Register(() => _set.SignalAbort());
+        bool ownThreads = _options.ParallelDevices && _devices.Length > 1 && Environment.ProcessorCount > 1;
+        _set.ServingThreads = ownThreads ? _devices.Length + 1 : 1;
         var agent = new Thread(RunAgent) { IsBackground = true, Name = "VDI completion agent" };
         agent.Start();
 
         // Each device keeps its share of the buffers in flight, no more than its command ring holds.
         int window = Math.Clamp((int)(_options.EffectiveBufferCount(_devices.Length) / (uint)_devices.Length), 1, VdiLimits.MaxCommandsPerDevice);
-        bool ownThreads = _options.ParallelDevices && _devices.Length > 1 && Environment.ProcessorCount > 1;
         var states = new DeviceState[_devices.Length];
         var loops = new Task[_devices.Length];
         for (int i = 0; i < states.Length; i++)

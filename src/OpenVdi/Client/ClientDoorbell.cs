@@ -76,6 +76,7 @@ internal sealed class ClientDoorbell
     {
         long idleSince = Stopwatch.GetTimestamp();
         var gate = _set.Gate;
+        bool flowing = false;
         while (true)
         {
             if (!gate.TryEnter())
@@ -107,14 +108,18 @@ internal sealed class ClientDoorbell
                 if (!configurationClaimed && !Array.Exists(_claimed, c => c))
                 {
                     // Nothing to deliver: sleep, armed waits or not (they are what the ring is for). Count as a waiter,
-                    // then look again: a server that published before seeing the count set a bit we see.
-                    _control.DoorbellWaiters.Increment();
-                    if (!HasWork() && !gate.IsClosed && !_control.IsAborted)
+                    // then look again: a server that published before seeing the count set a bit we see. A set in full
+                    // flow (the last round delivered) spins a moment first: its next command usually follows at once.
+                    if (!(flowing && SpinForWork()))
                     {
-                        _control.WaitOn(DoorbellOffset, observed, WaitPolicy.LivenessIntervalMs);
-                    }
+                        _control.DoorbellWaiters.Increment();
+                        if (!HasWork() && !gate.IsClosed && !_control.IsAborted)
+                        {
+                            _control.WaitOn(DoorbellOffset, observed, WaitPolicy.LivenessIntervalMs);
+                        }
 
-                    ControlSegment.LeaveWaiters(_control.DoorbellWaiters);
+                        ControlSegment.LeaveWaiters(_control.DoorbellWaiters);
+                    }
                 }
 
                 if (_control.IsLivenessProbeDue())
@@ -141,7 +146,7 @@ internal sealed class ClientDoorbell
             }
 
             // Outside the gate: the continuations run here, and one of them may close the set.
-            DeliverClaimed(configurationClaimed);
+            flowing = DeliverClaimed(configurationClaimed);
             if (anyArmed)
             {
                 idleSince = Stopwatch.GetTimestamp();
@@ -174,13 +179,16 @@ internal sealed class ClientDoorbell
         return anyArmed;
     }
 
-    private void DeliverClaimed(bool configurationClaimed)
+    /// <summary>Completes the claimed waits (their continuations run here); true when there was one.</summary>
+    private bool DeliverClaimed(bool configurationClaimed)
     {
+        bool delivered = configurationClaimed;
         for (int i = 0; i < _waits.Length; i++)
         {
             if (_claimed[i])
             {
                 _claimed[i] = false;
+                delivered = true;
                 _waits[i]!.Deliver();
             }
         }
@@ -188,6 +196,39 @@ internal sealed class ClientDoorbell
         if (configurationClaimed)
         {
             _configuration.Deliver();
+        }
+
+        return delivered;
+    }
+
+    /// <summary>
+    /// Looks for work for a moment before sleeping, when this thread gets a place in <see cref="WaitPolicy.Spinners"/>
+    /// (it is one thread, whatever the device count); true when work came.
+    /// </summary>
+    private bool SpinForWork()
+    {
+        if (WaitPolicy.SpinIterations <= 0 || !WaitPolicy.Spinners.TryEnter(1))
+        {
+            return false;
+        }
+
+        try
+        {
+            for (int spin = 0; spin < WaitPolicy.SpinIterations; spin++)
+            {
+                if (HasWork() || _control.IsAborted)
+                {
+                    return true;
+                }
+
+                Thread.SpinWait(20);
+            }
+
+            return false;
+        }
+        finally
+        {
+            WaitPolicy.Spinners.Leave();
         }
     }
 

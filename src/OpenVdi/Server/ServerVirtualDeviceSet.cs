@@ -521,6 +521,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
         long lastProgress = Stopwatch.GetTimestamp();
         long nextAudit = lastProgress;
         bool idle = true;
+        bool retired = false;
         ExceptionDispatchInfo? routineFailure = null;
         while (true)
         {
@@ -576,6 +577,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
 
                 lastProgress = Stopwatch.GetTimestamp();
                 idle = false;
+                retired = true;
                 continue;
             }
 
@@ -601,6 +603,15 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
                 continue;
             }
 
+            // A set in full flow (the last look retired something, and commands are out) spins a moment first: the
+            // next completion usually follows at once.
+            bool flowing = retired && anyPending;
+            retired = false;
+            if (flowing && SpinForCompletion(control))
+            {
+                continue;
+            }
+
             // Dekker with NotifyAgent: publish the waiting flag, then look at the mask once more before sleeping.
             control.AgentWaiting.Exchange(1);
             if (control.DirtyDevices.ReadAcquire() == 0 && !control.IsAborted && !_gate.IsClosed)
@@ -615,6 +626,44 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             }
 
             control.AgentWaiting.WriteRelease(0);
+        }
+    }
+
+    /// <summary>
+    /// The threads of this process that carry the set's devices, the agent's included (1: every device on the agent's
+    /// thread). The agent spins before sleeping only when they and one client thread fit on the processors
+    /// (<see cref="SpinPlaces"/>): beside device threads of its own, a spinning agent takes the processor they copy on.
+    /// </summary>
+    internal int ServingThreads { get; set; } = 1;
+
+    /// <summary>
+    /// Looks for a completion for a moment before sleeping, when the agent gets a place in
+    /// <see cref="WaitPolicy.Spinners"/>; true when one came (or the set aborted).
+    /// </summary>
+    private bool SpinForCompletion(ControlSegment control)
+    {
+        if (WaitPolicy.SpinIterations <= 0 || !WaitPolicy.Spinners.TryEnter(ServingThreads))
+        {
+            return false;
+        }
+
+        try
+        {
+            for (int spin = 0; spin < WaitPolicy.SpinIterations; spin++)
+            {
+                if (control.DirtyDevices.ReadAcquire() != 0 || control.IsAborted)
+                {
+                    return true;
+                }
+
+                Thread.SpinWait(20);
+            }
+
+            return false;
+        }
+        finally
+        {
+            WaitPolicy.Spinners.Leave();
         }
     }
 
