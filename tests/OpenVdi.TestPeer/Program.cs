@@ -13,8 +13,9 @@ using OpenVdi.TestPeer;
 //   server-hold <set>                                 configure, open the device, send one Write, then wait to be killed
 //   client-hold <set> <devices>                       create, wait for the server, fetch one command, then wait to be killed
 //   client-ping-pong <set> <rounds> sync|async        fetch and complete commands one at a time (see PingPongClient)
-//   client-idle-wait <set>                            create, wait for the server, then await a command that never comes for
-//                                                     1 s and print the CPU time this process used meanwhile
+//   client-idle-wait <set> [commands]                 create, wait for the server, fetch and complete [commands] commands,
+//                                                     then await one that never comes for 1 s and print the CPU time this
+//                                                     process used meanwhile
 //   secondary <set> <device>                          attach as a secondary, fetch a Write, print its buffer handle, complete on "done"
 //                                                     (printing a checksum of the buffer as this process sees it first)
 //   server-hostile <set> <controlPath>                a hostile server: configure, open the device, write into the
@@ -32,7 +33,7 @@ try
         "server-hold" => ServerHold(args[1]),
         "server-connect" => ServerConnect(args[1]),
         "client-hold" => ClientHold(args[1], uint.Parse(args[2], CultureInfo.InvariantCulture)),
-        "client-idle-wait" => ClientIdleWait(args[1]).GetAwaiter().GetResult(),
+        "client-idle-wait" => ClientIdleWait(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0).GetAwaiter().GetResult(),
         "client-ping-pong" => PingPongClient.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3] == "async").GetAwaiter().GetResult(),
         "secondary" => Secondary(args[1], args[2]),
         "server-hostile" => ServerHostile(args[1], args[2]),
@@ -106,12 +107,19 @@ static int ClientHold(string set, uint devices)
     return 0;
 }
 
-static async Task<int> ClientIdleWait(string set)
+static async Task<int> ClientIdleWait(string set, int commands)
 {
     using var vds = VirtualDeviceSet.Create(set, new VdConfig { DeviceCount = 1 });
     Console.WriteLine("created");
     await vds.GetConfigurationAsync();
     var device = vds.OpenDevice(set);
+    for (int i = 0; i < commands; i++)
+    {
+        var command = await device.GetCommandAsync() ?? throw new InvalidOperationException("The device closed early.");
+        command.Complete();
+    }
+
+    Console.WriteLine($"served {commands}");
     var process = System.Diagnostics.Process.GetCurrentProcess();
     var clock = System.Diagnostics.Stopwatch.StartNew();
     var before = process.TotalProcessorTime;

@@ -26,9 +26,11 @@ public class ParallelDevicesTests
         Loopback.Expect(client.CreateEx(null, name, new VdConfig { DeviceCount = Devices }));
         var calls = new DeviceCalls();
         var received = new long[Devices];
+        int servingThreads = 0;
         var server = StartServer(name, VdFeatures.VDF_ReadMedia, streaming => streaming.RunRestore((device, data) =>
         {
             using var call = calls.Enter(device);
+            Volatile.Write(ref servingThreads, streaming.Set.ServingThreads);
             long bad = TestPattern.FirstMismatch(device, received[device], data);
             Assert.True(bad < 0, $"device {device}: wrong byte at stream offset {bad}");
             received[device] += data.Length;
@@ -50,6 +52,9 @@ public class ParallelDevicesTests
         Assert.True(result.Succeeded, result.Failure);
         Assert.All(received, bytes => Assert.Equal((long)Transfers * Transfer, bytes));
         calls.AssertEachDeviceOnItsOwnThread();
+
+        // The agent knows the device threads beside it, and so does not spin on the processors they copy on.
+        Assert.Equal(Environment.ProcessorCount > 1 ? Devices + 1 : 1, Volatile.Read(ref servingThreads));
     }
 
     [Fact(Timeout = 60000)]

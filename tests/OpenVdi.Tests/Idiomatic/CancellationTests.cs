@@ -23,6 +23,38 @@ public class CancellationTests
         Assert.Equal(0, await client.WaitForExitAsync());
     }
 
+    [Fact(Timeout = 60000)]
+    public async Task A_set_whose_commands_stop_coming_stops_spinning_and_burns_no_processor()
+    {
+        // While commands flow, the doorbell's thread spins a moment before it sleeps (the next usually follows at
+        // once); once they stop it must sleep: a spin that outlived the flow would hold a core for as long as the
+        // device waits. 2,000 commands in flow, then a second of waiting for one that does not come.
+        const int Commands = 2000;
+        string name = SetNames.Unique();
+        using var client = PeerProcess.Start("client-idle-wait", name, Commands.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await client.WaitForLineAsync("created");
+        using var server = new ServerVirtualDeviceSet();
+        var device = BackupServer.Open(server, name);
+        var agent = Waits.OnOwnThread(server.ExecuteCompletionAgent);
+        using var completed = new SemaphoreSlim(0);
+        for (int i = 0; i < Commands; i++)
+        {
+            Assert.Equal(VdiResult.NOERROR, device.SendCommand(new VdsCommand { CommandCode = VdCommandCode.VDC_Flush, CompletionRoutine = _ => completed.Release() }));
+            Assert.True(await completed.WaitAsync(10000), $"Command {i} was not completed.");
+        }
+
+        Assert.Equal($"served {Commands}", await client.WaitForLineAsync("served"));
+        string[] line = (await client.WaitForLineAsync("idle-wait", 30000)).Split(' ');
+        double cpu = double.Parse(line[2], System.Globalization.CultureInfo.InvariantCulture);
+        double wall = double.Parse(line[4], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(cpu < wall / 4, $"After the flow, the waiting client used {cpu} ms of processor time in {wall} ms of waiting.");
+        Assert.Equal(VdiResult.NOERROR, device.CloseDevice());
+        Assert.Equal(0, await client.WaitForExitAsync());
+
+        // The client closed its set as it exited: the agent ends (how depends on which close it saw first).
+        await agent.Within("The completion agent after the client's exit", 10000);
+    }
+
     [Fact(Timeout = 20000)]
     public async Task Cancelling_ends_a_waiting_GetCommandAsync_promptly_and_leaves_the_device_usable()
     {
