@@ -5,9 +5,10 @@ namespace OpenVdi.Bench.Latency;
 
 /// <summary>
 /// Command latency over OpenVdi: the server process sends VDC_Flush commands (no data: the command alone) on one
-/// device and, from each completion routine on the agent thread, sends the next, keeping <see cref="LatencyCase.InFlight"/>
-/// outstanding; the client process waits in GetCommand(INFINITE), asleep in the kernel whenever nothing is there, and
-/// completes each at once. The server times the whole run.
+/// device and, from each completion routine on the agent thread, sends the next, keeping
+/// <see cref="LatencyCase.InFlight"/> outstanding; the client process waits in GetCommand(INFINITE), spinning a moment
+/// first (one device's thread and the server's agent fit on two processors: SpinPlaces), then asleep in the kernel,
+/// and completes each at once. The server times the whole run.
 /// </summary>
 internal sealed class OpenVdiLatency : ILatencyTransport
 {
