@@ -17,6 +17,9 @@ public static class PingPongClient
 
     public static async Task<int> RunAsync(string set, int rounds, bool asynchronous)
     {
+        // Every wait must reach the sleep: a wait that spins first catches the next command before it registers, and
+        // the race this client is for (a publication as the waiter goes to sleep) would go unexercised.
+        OpenVdi.Transport.WaitPolicy.SpinIterations = 0;
         using var vds = VirtualDeviceSet.Create(set, new VdConfig { DeviceCount = 1 });
         Console.WriteLine("created");
         await vds.GetConfigurationAsync().ConfigureAwait(false);

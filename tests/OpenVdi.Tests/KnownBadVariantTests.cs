@@ -48,14 +48,14 @@ public class KnownBadVariantTests : IClassFixture<KnownBadVariantTests.Repositor
         ["doorbell-sleeps-without-looking-again"] = new(
             "src/OpenVdi/Client/ClientDoorbell.cs",
             """
-                                if (!HasWork() && !gate.IsClosed && !_control.IsAborted)
-                                {
-                                    _control.WaitOn(DoorbellOffset, observed, WaitPolicy.LivenessIntervalMs);
+                                    if (!HasWork() && !gate.IsClosed && !_control.IsAborted)
+                                    {
+                                        _control.WaitOn(DoorbellOffset, observed, WaitPolicy.LivenessIntervalMs);
             """,
             """
-                                if (!gate.IsClosed && !_control.IsAborted)
-                                {
-                                    _control.WaitOn(DoorbellOffset, observed, 30000);
+                                    if (!gate.IsClosed && !_control.IsAborted)
+                                    {
+                                        _control.WaitOn(DoorbellOffset, observed, 30000);
             """,
             nameof(OrderingStressTests.An_asynchronous_GetCommand_loses_no_wake_up_when_the_server_publishes_as_the_doorbell_goes_to_sleep),
             "never woke it"),
