@@ -107,7 +107,7 @@ public sealed partial class StreamingServer
         /// <summary>On the loop thread: completes the wait the last hand-over was for, so the loop goes on here.</summary>
         void IThreadPoolWorkItem.Execute()
         {
-            // The fields were written before Post's lock was released and are read after Run's was taken: ordered.
+            // The fields were written before Post's interlocked exchange of the slot, and are read after Run's: ordered.
             if (_handingCompletion)
             {
                 _completion.SetResult(_completedResult);

@@ -11,8 +11,8 @@ public sealed partial class StreamingServer
     /// </summary>
     /// <remarks>
     /// A device's loop waits for one thing at a time, and arms the next wait while running on this thread, so at most
-    /// one hand-over is ever pending: one slot, no queue. The thread blocks on a monitor and never spins: on two
-    /// processors a spinning waiter takes the time the other side needs to produce what it waits for.
+    /// one hand-over is ever pending: one slot, no queue. The thread sleeps on an event and never spins: device threads
+    /// of their own mean more threads than processors, where a spinning waiter takes the time the others need.
     /// </remarks>
     internal sealed class LoopThread : IDisposable
     {
