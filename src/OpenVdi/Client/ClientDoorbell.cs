@@ -110,7 +110,7 @@ internal sealed class ClientDoorbell
                     // Nothing to deliver: sleep, armed waits or not (they are what the ring is for). Count as a waiter,
                     // then look again: a server that published before seeing the count set a bit we see. A set in full
                     // flow (the last round delivered) spins a moment first: its next command usually follows at once.
-                    if (!(flowing && SpinForWork()))
+                    if (!(flowing && WaitPolicy.SpinUntil(1, this, static doorbell => doorbell.HasWork() || doorbell._control.IsAborted)))
                     {
                         _control.DoorbellWaiters.Increment();
                         if (!HasWork() && !gate.IsClosed && !_control.IsAborted)
@@ -199,37 +199,6 @@ internal sealed class ClientDoorbell
         }
 
         return delivered;
-    }
-
-    /// <summary>
-    /// Looks for work for a moment before sleeping, when this thread gets a place in <see cref="WaitPolicy.Spinners"/>
-    /// (it is one thread, whatever the device count); true when work came.
-    /// </summary>
-    private bool SpinForWork()
-    {
-        if (WaitPolicy.SpinIterations <= 0 || !WaitPolicy.Spinners.TryEnter(1))
-        {
-            return false;
-        }
-
-        try
-        {
-            for (int spin = 0; spin < WaitPolicy.SpinIterations; spin++)
-            {
-                if (HasWork() || _control.IsAborted)
-                {
-                    return true;
-                }
-
-                Thread.SpinWait(20);
-            }
-
-            return false;
-        }
-        finally
-        {
-            WaitPolicy.Spinners.Leave();
-        }
     }
 
     private bool HasWork()

@@ -69,8 +69,6 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             return VdiResult.VD_E_PROTOCOL;
         }
 
-        // A poll (timeout 0) answers at once; only a real wait spins before sleeping, and only while a place is free.
-        int spins = 0;
         try
         {
             if (_set.Control != _control)
@@ -79,7 +77,9 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
             }
 
             var deadline = new Deadline(timeoutMs);
-            bool first = true;
+
+            // A poll (timeout 0) answers at once; a real wait spins once before it first sleeps (a thread per device).
+            bool spin = timeoutMs != 0;
             while (true)
             {
                 int observed = _record.Wake.ReadAcquire();
@@ -94,21 +94,13 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
                     return result;
                 }
 
-                if (first)
+                if (spin)
                 {
-                    first = false;
-                    spins = timeoutMs != 0 && WaitPolicy.SpinIterations > 0 && WaitPolicy.Spinners.TryEnter(_control.DeviceCount) ? WaitPolicy.SpinIterations : 0;
-                }
-
-                if (spins > 0)
-                {
-                    if (--spins == 0)
+                    spin = false;
+                    if (WaitPolicy.SpinUntil(_control.DeviceCount, this, static device => device.HasWork() || device._set.Gate.IsClosed))
                     {
-                        WaitPolicy.Spinners.Leave();
+                        continue;
                     }
-
-                    Thread.SpinWait(20);
-                    continue;
                 }
 
                 int slice = deadline.RemainingMs(WaitPolicy.LivenessIntervalMs);
@@ -139,11 +131,6 @@ public sealed partial class ClientVirtualDevice : IClientVirtualDevice
         }
         finally
         {
-            if (spins > 0)
-            {
-                WaitPolicy.Spinners.Leave();
-            }
-
             gate.Exit();
         }
     }

@@ -607,7 +607,7 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
             // next completion usually follows at once.
             bool flowing = retired && anyPending;
             retired = false;
-            if (flowing && SpinForCompletion(control))
+            if (flowing && WaitPolicy.SpinUntil(ServingThreads, control, static c => c.DirtyDevices.ReadAcquire() != 0 || c.IsAborted))
             {
                 continue;
             }
@@ -635,37 +635,6 @@ public sealed class ServerVirtualDeviceSet : IServerVirtualDeviceSet2, IDisposab
     /// (<see cref="SpinPlaces"/>): beside device threads of its own, a spinning agent takes the processor they copy on.
     /// </summary>
     internal int ServingThreads { get; set; } = 1;
-
-    /// <summary>
-    /// Looks for a completion for a moment before sleeping, when the agent gets a place in
-    /// <see cref="WaitPolicy.Spinners"/>; true when one came (or the set aborted).
-    /// </summary>
-    private bool SpinForCompletion(ControlSegment control)
-    {
-        if (WaitPolicy.SpinIterations <= 0 || !WaitPolicy.Spinners.TryEnter(ServingThreads))
-        {
-            return false;
-        }
-
-        try
-        {
-            for (int spin = 0; spin < WaitPolicy.SpinIterations; spin++)
-            {
-                if (control.DirtyDevices.ReadAcquire() != 0 || control.IsAborted)
-                {
-                    return true;
-                }
-
-                Thread.SpinWait(20);
-            }
-
-            return false;
-        }
-        finally
-        {
-            WaitPolicy.Spinners.Leave();
-        }
-    }
 
     /// <summary>Whether a command sent on some device is still outstanding (the agent's thread).</summary>
     private bool HasPendingUnsynchronized()
